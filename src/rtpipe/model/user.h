@@ -1,0 +1,118 @@
+#pragma once
+// The randomuser.me v1.4 user, every field, and the response that carries users.
+//
+// Real quirks honoured (see docs/formats/randomuser.md):
+//  - `location.postcode` is a JSON number for most nationalities and a string for others (CA, GB,
+//    NL, NO...); it is kept as text here, with `postcode_is_number` remembering the JSON type.
+//  - `id.value` is null for IR, NZ, TR, UA (and `id.name` is then "").
+//  - `location.coordinates.*` and `timezone.*` are strings; `street.number` and the ages are numbers.
+//  - Fields excluded with `inc`/`exc` are absent from the JSON (not null): `present` says which
+//    top-level fields the record carried.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rtpipe/base/result.h"
+
+namespace rtpipe {
+
+/// The API's top-level user fields, as named by its `inc`/`exc` parameters.
+enum class UserField : uint16_t {
+  kGender = 1 << 0,
+  kName = 1 << 1,
+  kLocation = 1 << 2,
+  kEmail = 1 << 3,
+  kLogin = 1 << 4,
+  kRegistered = 1 << 5,
+  kDob = 1 << 6,
+  kPhone = 1 << 7,
+  kCell = 1 << 8,
+  kId = 1 << 9,
+  kPicture = 1 << 10,
+  kNat = 1 << 11,
+};
+inline constexpr uint16_t kAllUserFields = (1 << 12) - 1;
+
+/// "gender", "name", ... for a field; nullopt-equivalent "" for an unknown bit.
+std::string_view UserFieldName(UserField field);
+/// The field named `name` (as in `inc=`), or an error naming the allowed names.
+Result<UserField> ParseUserField(std::string_view name);
+
+struct User {
+  uint16_t present = kAllUserFields;  // bit set of UserField the record carried
+  bool Has(UserField f) const { return (present & static_cast<uint16_t>(f)) != 0; }
+
+  std::string gender;
+  struct Name {
+    std::string title, first, last;
+  } name;
+  struct Location {
+    int64_t street_number = 0;
+    std::string street_name;
+    std::string city, state, country;
+    std::string postcode;
+    bool postcode_is_number = false;
+    std::string latitude, longitude;  // strings in the API
+    std::string timezone_offset, timezone_description;
+  } location;
+  std::string email;
+  struct Login {
+    std::string uuid, username, password, salt, md5, sha1, sha256;
+  } login;
+  struct Dated {
+    std::string date;  // ISO-8601, e.g. "1992-03-08T15:13:16.688Z"
+    int age = 0;
+  };
+  Dated dob, registered;
+  std::string phone, cell;
+  struct NationalId {
+    std::string name;
+    std::optional<std::string> value;  // null for IR, NZ, TR, UA
+  } id;
+  struct Picture {
+    std::string large, medium, thumbnail;
+  } picture;
+  std::string nat;
+
+  friend bool operator==(const User&, const User&) = default;
+};
+
+/// The response's `info` block.
+struct ResponseInfo {
+  std::string seed;
+  int results = 0;
+  int page = 0;
+  std::string version;
+  friend bool operator==(const ResponseInfo&, const ResponseInfo&) = default;
+};
+
+/// One element of `results`: its exact bytes, and the user parsed from them when that worked.
+struct SourceRecord {
+  std::string raw;             // the element's JSON text, byte for byte as received
+  Result<User> user = User{};  // the parse outcome; the error names the offending field
+};
+
+struct Response {
+  std::vector<SourceRecord> records;
+  std::optional<ResponseInfo> info;  // absent with `noinfo`
+};
+
+/// Parses one user object (simdjson). Types are checked strictly for the fields present
+/// ("dob.date: expected a string, got number"); absent top-level fields are recorded in `present`.
+/// `login.uuid` is required: without it a record cannot be keyed.
+Result<User> ParseUser(std::string_view json);
+
+/// Parses an API response body. Fails (retryably: Unavailable) when the body is the API's error
+/// object (`{"error": "..."}`), and with InvalidArgument when it is not a response at all. An empty
+/// `results` is returned as such (the caller decides to retry). Each record is parsed on its own,
+/// so one bad user does not fail the response.
+Result<Response> ParseResponse(std::string_view body);
+
+/// Serialises a user exactly as the API does (compact JSON, the API's key order and types).
+void AppendUserJson(const User& user, std::string& out);
+std::string UserJson(const User& user);
+
+}  // namespace rtpipe
