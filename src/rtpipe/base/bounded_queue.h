@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <vector>
 
 namespace rtpipe {
 
@@ -50,6 +51,18 @@ class BoundedQueue {
     items_.pop_front();
     not_full_.notify_one();
     return item;
+  }
+
+  /// Takes whatever is queued right now without waiting (empty when nothing is).
+  std::vector<T> TakeAvailable(size_t max_items) {
+    std::lock_guard lock(mutex_);
+    std::vector<T> taken;
+    while (!items_.empty() && taken.size() < max_items) {
+      taken.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    if (!taken.empty()) not_full_.notify_all();
+    return taken;
   }
 
   /// No more pushes; consumers drain what is left and then get nullopt.

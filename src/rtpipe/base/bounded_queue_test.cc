@@ -38,6 +38,15 @@ TEST(BoundedQueue, StopReleasesBlockedProducerAndConsumer) {
   consumer.join();
 }
 
+TEST(BoundedQueue, TakeAvailableNeverWaits) {
+  BoundedQueue<int> q(4);
+  std::stop_source stop;
+  EXPECT_TRUE(q.TakeAvailable(10).empty());
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(q.Push(i, stop.get_token()));
+  EXPECT_EQ(q.TakeAvailable(2), (std::vector<int>{1, 2}));
+  EXPECT_EQ(q.TakeAvailable(2), (std::vector<int>{3}));
+}
+
 TEST(BoundedQueue, CloseDrainsThenEnds) {
   BoundedQueue<int> q(4);
   std::stop_source stop;

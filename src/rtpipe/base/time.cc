@@ -35,14 +35,35 @@ const Clock& Clock::System() {
   return clock;
 }
 
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string FormatIso8601(Timestamp t) {
   using namespace std::chrono;
   auto day = floor<days>(t);
   year_month_day ymd{day};
-  hh_mm_ss<milliseconds> hms{t - day};
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
+  int64_t ms_of_day = (t - day).count();
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", year, static_cast<unsigned>(ymd.month()),
+                       static_cast<unsigned>(ymd.day()), ms_of_day / 3'600'000, ms_of_day / 60'000 % 60,
+                       ms_of_day / 1000 % 60, ms_of_day % 1000);
+  }
+  // Hand-rolled: this runs once per record on the hot path.
+  char out[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](int pos, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[pos + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, year, 4);
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  put(11, ms_of_day / 3'600'000, 2);
+  put(14, ms_of_day / 60'000 % 60, 2);
+  put(17, ms_of_day / 1000 % 60, 2);
+  put(20, ms_of_day % 1000, 3);
+  return std::string(out, sizeof(out) - 1);
 }
 
 Result<Timestamp> ParseIso8601(std::string_view text) {

@@ -18,6 +18,9 @@ using Duration = std::chrono::nanoseconds;
 inline Timestamp TimestampFromMillis(int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
 inline int64_t ToMillis(Timestamp t) { return t.time_since_epoch().count(); }
 
+/// Wall-clock microseconds since the Unix epoch (for latency tracing across processes).
+int64_t WallMicros();
+
 /// "2024-03-08T15:13:16.688Z" (always UTC, always milliseconds), as the randomuser.me API writes dates.
 std::string FormatIso8601(Timestamp t);
 

@@ -12,6 +12,13 @@ TEST(Iso8601, RoundTripsApiDates) {
   EXPECT_EQ(FormatIso8601(*t), "1992-03-08T15:13:16.688Z");
 }
 
+TEST(Iso8601, FormatsEdgesOfTheDayAndYear) {
+  EXPECT_EQ(FormatIso8601(TimestampFromMillis(0)), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatIso8601(*ParseIso8601("1999-12-31T23:59:59.999Z")), "1999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatIso8601(*ParseIso8601("1950-06-15T07:08:09.010Z")), "1950-06-15T07:08:09.010Z");
+  EXPECT_EQ(FormatIso8601(*ParseIso8601("2024-02-29T12:00:00Z")), "2024-02-29T12:00:00.000Z");
+}
+
 TEST(Iso8601, AcceptsOffsetsAndMissingFraction) {
   auto a = ParseIso8601("2007-07-09T07:51:59+02:00");
   auto b = ParseIso8601("2007-07-09T05:51:59Z");

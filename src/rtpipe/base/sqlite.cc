@@ -1,0 +1,142 @@
+#include "rtpipe/base/sqlite.h"
+
+#include <filesystem>
+
+namespace rtpipe {
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode mode, std::string_view sync) {
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  if (mode == Mode::kReadOnly) {
+    flags |= SQLITE_OPEN_READONLY;
+    if (!std::filesystem::exists(path)) return Status::NotFound("database {} does not exist", path);
+  } else {
+    flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    auto parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return Status::IoError("cannot create directory {}: {}", parent.string(), ec.message());
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
+  if (rc != SQLITE_OK) return db->Error("opening " + path);
+  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_extended_result_codes(raw, 1);
+  if (mode == Mode::kReadWriteCreate) {
+    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=" + std::string(sync)));
+    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));  // 64 MiB page cache
+    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
+    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA wal_autocheckpoint=8192"));  // 32 MiB: fewer, larger checkpoints
+  }
+  return db;
+}
+
+SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+
+Status SqliteDb::Error(std::string_view what) const {
+  int code = sqlite3_extended_errcode(db_);
+  std::string message = fmt::format("{} ({}): {}", what, path_, sqlite3_errmsg(db_));
+  switch (code & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption("{}", message);
+    case SQLITE_FULL:
+      return Status::ResourceExhausted("{}", message);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable("{}", message);
+    case SQLITE_CANTOPEN:
+      return Status::NotFound("{}", message);
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return Status::PermissionDenied("{}", message);
+    case SQLITE_ERROR:
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+      return Status::InvalidArgument("{}", message);
+    default:
+      return Status::IoError("{}", message);
+  }
+}
+
+Status SqliteDb::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    sqlite3_free(message);
+    return Error(fmt::format("executing \"{}\"", text.substr(0, 80)));
+  }
+  return Status::OK();
+}
+
+Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+      SQLITE_OK) {
+    return Error(fmt::format("preparing \"{}\"", sql.substr(0, 80)));
+  }
+  if (stmt == nullptr) return Status::InvalidArgument("empty SQL statement");
+  return SqliteStatement(this, stmt);
+}
+
+Result<std::optional<int64_t>> SqliteDb::QueryInt(std::string_view sql) {
+  RTPIPE_ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
+  RTPIPE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || stmt.ColumnIsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt.ColumnInt(0));
+}
+
+SqliteStatement& SqliteStatement::operator=(SqliteStatement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = other.db_;
+    stmt_ = other.stmt_;
+    other.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+
+Result<bool> SqliteStatement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Status error = db_->Error(fmt::format("running \"{}\"", std::string_view(sqlite3_sql(stmt_)).substr(0, 80)));
+  sqlite3_reset(stmt_);
+  return error;
+}
+
+Status SqliteStatement::Run() {
+  auto row = Step();
+  Reset();
+  if (!row.ok()) return row.status();
+  return Status::OK();
+}
+
+std::string_view SqliteStatement::ColumnText(int i) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+  if (text == nullptr) return {};
+  return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))};
+}
+
+Result<SqliteTransaction> SqliteTransaction::Begin(SqliteDb& db) {
+  RTPIPE_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  return SqliteTransaction(&db);
+}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+}
+
+Status SqliteTransaction::Commit() {
+  RTPIPE_ASSERT(db_ != nullptr, "transaction already finished");
+  Status s = db_->Exec("COMMIT");
+  if (s.ok()) db_ = nullptr;
+  return s;
+}
+
+}  // namespace rtpipe

@@ -1,0 +1,115 @@
+#pragma once
+// A thin RAII layer over SQLite: errors become Status values naming the statement, prepared
+// statements are reused, transactions roll back unless committed.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "rtpipe/base/result.h"
+
+namespace rtpipe {
+
+class SqliteStatement;
+
+/// One SQLite connection. Not thread-safe: one thread uses it at a time.
+class SqliteDb {
+ public:
+  enum class Mode { kReadWriteCreate, kReadOnly };
+
+  /// Opens `path` (creating parent directories in read-write mode). Read-write connections use
+  /// WAL journaling, a 5 s busy timeout and `synchronous` = `sync` (FULL: durable at commit).
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, Mode mode, std::string_view sync = "FULL");
+  ~SqliteDb();
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+
+  /// Runs one or more statements that return no rows.
+  Status Exec(std::string_view sql);
+  Result<SqliteStatement> Prepare(std::string_view sql);
+  /// The single integer a query like `SELECT COUNT(*) ...` returns (nullopt when no row).
+  Result<std::optional<int64_t>> QueryInt(std::string_view sql);
+
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  sqlite3* handle() { return db_; }
+  const std::string& path() const { return path_; }
+
+  /// "<what>: <sqlite message>" as an IoError (or Corruption/ResourceExhausted when SQLite says so).
+  Status Error(std::string_view what) const;
+
+ private:
+  SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_;
+  std::string path_;
+};
+
+/// A prepared statement. Text/blob bindings are not copied: they must outlive Step().
+class SqliteStatement {
+ public:
+  SqliteStatement(SqliteStatement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  SqliteStatement& operator=(SqliteStatement&& other) noexcept;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement();
+
+  // Parameters are 1-based, as in SQLite.
+  void BindText(int index, std::string_view text) {
+    sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  void BindOptionalText(int index, const std::optional<std::string>& text) {
+    if (text) {
+      BindText(index, *text);
+    } else {
+      BindNull(index);
+    }
+  }
+  void BindBlob(int index, std::string_view bytes) {
+    sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+  }
+  void BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void BindDouble(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+  void BindNull(int index) { sqlite3_bind_null(stmt_, index); }
+
+  /// Advances: true when a row is available, false when done.
+  Result<bool> Step();
+  /// Steps to completion (a statement returning no rows) and resets for reuse.
+  Status Run();
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  int ColumnCount() const { return sqlite3_column_count(stmt_); }
+  std::string_view ColumnName(int i) const { return sqlite3_column_name(stmt_, i); }
+  int ColumnType(int i) const { return sqlite3_column_type(stmt_, i); }
+  bool ColumnIsNull(int i) const { return ColumnType(i) == SQLITE_NULL; }
+  int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double ColumnDouble(int i) const { return sqlite3_column_double(stmt_, i); }
+  std::string_view ColumnText(int i) const;
+
+ private:
+  friend class SqliteDb;
+  SqliteStatement(SqliteDb* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteDb* db_;
+  sqlite3_stmt* stmt_;
+};
+
+/// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.
+class SqliteTransaction {
+ public:
+  static Result<SqliteTransaction> Begin(SqliteDb& db);
+  SqliteTransaction(SqliteTransaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  SqliteTransaction& operator=(SqliteTransaction&&) = delete;
+  ~SqliteTransaction();
+  Status Commit();
+
+ private:
+  explicit SqliteTransaction(SqliteDb* db) : db_(db) {}
+  SqliteDb* db_;
+};
+
+}  // namespace rtpipe
