@@ -37,8 +37,9 @@ UsersCreatedMessage ToMessage(const User& user);
 void AppendMessageJson(const UsersCreatedMessage& message, std::string& out);
 std::string MessageJson(const UsersCreatedMessage& message);
 
-/// Decodes a message value read from the log. Unknown keys are ignored; a key present with a
-/// non-string, non-null value, or bytes that are not a JSON object, are errors naming the problem.
+/// Decodes a message value read from the log. Unknown keys are ignored. Errors name the problem:
+/// InvalidArgument when a key holds a value that is neither a string nor null ("email: expected a
+/// string, got number"); Corruption when the bytes are not a JSON object at all.
 Result<UsersCreatedMessage> ParseMessage(std::string_view json);
 
 }  // namespace rtpipe

@@ -48,6 +48,7 @@ struct User {
   std::string gender;
   struct Name {
     std::string title, first, last;
+    friend bool operator==(const Name&, const Name&) = default;
   } name;
   struct Location {
     int64_t street_number = 0;
@@ -57,23 +58,28 @@ struct User {
     bool postcode_is_number = false;
     std::string latitude, longitude;  // strings in the API
     std::string timezone_offset, timezone_description;
+    friend bool operator==(const Location&, const Location&) = default;
   } location;
   std::string email;
   struct Login {
     std::string uuid, username, password, salt, md5, sha1, sha256;
+    friend bool operator==(const Login&, const Login&) = default;
   } login;
   struct Dated {
     std::string date;  // ISO-8601, e.g. "1992-03-08T15:13:16.688Z"
     int age = 0;
+    friend bool operator==(const Dated&, const Dated&) = default;
   };
   Dated dob, registered;
   std::string phone, cell;
   struct NationalId {
     std::string name;
     std::optional<std::string> value;  // null for IR, NZ, TR, UA
+    friend bool operator==(const NationalId&, const NationalId&) = default;
   } id;
   struct Picture {
     std::string large, medium, thumbnail;
+    friend bool operator==(const Picture&, const Picture&) = default;
   } picture;
   std::string nat;
 
@@ -102,7 +108,9 @@ struct Response {
 
 /// Parses one user object (simdjson). Types are checked strictly for the fields present
 /// ("dob.date: expected a string, got number"); absent top-level fields are recorded in `present`.
-/// `login.uuid` is required: without it a record cannot be keyed.
+/// `login.uuid` is required: without it a record cannot be keyed. The status code tells the
+/// dead-letter reason: Corruption when the bytes are not a JSON object (malformed), InvalidArgument
+/// for a wrong type, NotFound for a missing required field.
 Result<User> ParseUser(std::string_view json);
 
 /// Parses an API response body. Fails (retryably: Unavailable) when the body is the API's error
@@ -111,7 +119,12 @@ Result<User> ParseUser(std::string_view json);
 /// so one bad user does not fail the response.
 Result<Response> ParseResponse(std::string_view body);
 
+/// The dead-letter reason (dlq_reason::kMalformedJson, kWrongType or kMissingField) of a failure
+/// returned by ParseUser / a SourceRecord's `user`.
+std::string_view ClassifyUserError(const Status& status);
+
 /// Serialises a user exactly as the API does (compact JSON, the API's key order and types).
+/// A `postcode_is_number` postcode that is not a JSON number is written as a string.
 void AppendUserJson(const User& user, std::string& out);
 std::string UserJson(const User& user);
 
