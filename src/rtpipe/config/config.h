@@ -27,12 +27,17 @@ struct SourceConfig {
 
 struct LandingConfig {
   std::string url = "sqlite:data/landing.db";
-  int max_outbox_backlog = 200'000;  // ingest waits while more outbox entries await capture
+  int max_outbox_backlog = 200'000;   // ingest waits while more outbox entries await capture
+  milliseconds retry_window{60'000};  // PostgreSQL: how long to retry an unreachable server
 };
 
 struct CaptureConfig {
-  int batch_size = 5000;           // outbox entries appended to the log per round
-  milliseconds poll_interval{20};  // pause when the outbox is empty
+  int batch_size = 5000;                     // outbox entries appended to the log per round
+  milliseconds poll_interval{20};            // pause when the outbox is empty
+  std::string slot = "rtpipe";               // PostgreSQL: logical replication slot
+  std::string publication = "rtpipe_users";  // PostgreSQL: publication of the landing tables
+  int64_t max_slot_lag = int64_t{1} << 30;   // PostgreSQL: alarm above this much retained WAL (-1: none)
+  milliseconds max_slot_lag_time{300'000};   // PostgreSQL: alarm when capture is this far behind (0: none)
 };
 
 enum class FsyncPolicy { kAlways, kInterval, kNever };
@@ -50,17 +55,35 @@ struct LogConfig {
   int64_t retention_bytes = -1;
   milliseconds retention{7LL * 24 * 3600 * 1000};
   Compression compression = Compression::kNone;
+  // Kafka (kafka:// URLs, log/kafka/):
+  int replication_factor = -1;           // of topics rtpipe creates; -1 = the broker's default.replication.factor
+  milliseconds request_timeout{120000};  // how long a call waits out an unreachable broker before failing
+  milliseconds connect_timeout{10000};   // how long opening the log waits for the first broker answer
+};
+
+struct WindowConfig {
+  bool enabled = true;                        // false: no aggregates are computed or stored
+  milliseconds size{60'000};                  // window length
+  milliseconds slide{60'000};                 // window start spacing; == size: tumbling, < size: hopping
+  milliseconds lateness{10'000};              // watermark = max event time - lateness
+  milliseconds idle_timeout{5000};            // a caught-up partition this long stops holding the watermark
+  bool early_updates = true;                  // upsert open windows' current values with every batch
+  std::string dimensions = "country,gender";  // keys of the users_by_<dimensions> aggregate
 };
 
 struct ProcessConfig {
   std::string group = "rtpipe-processor";
   int batch_size = 5000;  // records per sink transaction (at most)
+  WindowConfig window;
 };
 
 struct SinkConfig {
   std::string url = "sqlite:data/analytics.db";
   std::string keyspace = "spark_streams";
   std::string table = "created_users";
+  // Cassandra only (see docs/cassandra.md).
+  std::string consistency = "LOCAL_QUORUM";  // of every read and write; never lowered
+  std::string replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // CREATE KEYSPACE
 };
 
 struct RunConfig {

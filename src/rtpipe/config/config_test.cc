@@ -106,6 +106,19 @@ TEST(Config, EnumAndDurationErrors) {
   EXPECT_NE(d.status().message().find("source.interval = \"fast\""), std::string::npos);
 }
 
+TEST(Config, WindowSlideMustDivideSize) {
+  Env env;
+  auto ok = LoadConfig({.file_path = "", .overrides = {{"process.window.slide", "20s"}}, .getenv = env.Fn()});
+  EXPECT_TRUE(ok.ok()) << ok.status();
+  auto bad = LoadConfig({.file_path = "", .overrides = {{"process.window.slide", "25s"}}, .getenv = env.Fn()});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("the slide must divide the size"), std::string::npos) << bad.status();
+  auto dims = LoadConfig(
+      {.file_path = "", .overrides = {{"process.window.dimensions", "country,shoe_size"}}, .getenv = env.Fn()});
+  ASSERT_FALSE(dims.ok());
+  EXPECT_NE(dims.status().message().find("process.window.dimensions"), std::string::npos);
+}
+
 TEST(Config, PostgresEnvComposesUrlAndMasksPassword) {
   Env env{{{"POSTGRES_DB", "airflow"}, {"POSTGRES_USER", "airflow"}, {"POSTGRES_PASSWORD", "s3cret"}}};
   // postgresql: is not a supported landing scheme until the PostgreSQL landing exists; the error
@@ -127,7 +140,7 @@ TEST(Config, ReferenceInDocsMatchesTheSchema) {
   ASSERT_TRUE(in.good());
   std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(doc.find(ConfigReferenceMarkdown()), std::string::npos)
-      << "docs/configuration.md is out of date; regenerate its table with `rtpipe config reference`:\n"
+      << "docs/configuration.md is out of date; regenerate its table with scripts/update-config-docs:\n"
       << ConfigReferenceMarkdown();
 }
 

@@ -144,6 +144,19 @@ std::string OriginText(const ConfigValue& v) {
   return "";
 }
 
+// Rules that involve more than one key.
+Status CheckAcrossKeys(const Config& c, const std::map<std::string, ConfigValue>& values) {
+  const auto& w = c.process.window;
+  if (w.slide > w.size || w.size.count() % w.slide.count() != 0) {
+    return Status::InvalidArgument(
+        "config keys process.window.size = \"{}\" ({}) and process.window.slide = \"{}\" ({}): the slide must "
+        "divide the size (equal for tumbling windows)",
+        values.at("process.window.size").text, OriginText(values.at("process.window.size")),
+        values.at("process.window.slide").text, OriginText(values.at("process.window.slide")));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<LoadedConfig> LoadConfig(const ConfigInputs& inputs) {
@@ -183,6 +196,7 @@ Result<LoadedConfig> LoadConfig(const ConfigInputs& inputs) {
     }
     loaded.values.push_back(v);
   }
+  RTPIPE_RETURN_IF_ERROR(CheckAcrossKeys(loaded.config, values));
   return loaded;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <initializer_list>
 
 #include "rtpipe/config/url.h"
@@ -132,9 +133,100 @@ Status CheckSourceUrl(std::string_view text) {
   if (!ParseUrl(text)->hosts.size()) return Status::InvalidArgument("expected a host in the URL");
   return Status::OK();
 }
-Status CheckLandingUrl(std::string_view text) { return CheckUrlScheme(text, {"sqlite"}); }
-Status CheckLogUrl(std::string_view text) { return CheckUrlScheme(text, {"file"}); }
-Status CheckSinkUrl(std::string_view text) { return CheckUrlScheme(text, {"sqlite"}); }
+Status CheckLandingUrl(std::string_view text) {
+  RTPIPE_RETURN_IF_ERROR(CheckUrlScheme(text, {"sqlite", "postgresql", "postgres"}));
+  auto url = ParseUrl(text);
+  if (url->scheme != "sqlite" && (url->hosts.empty() || url->hosts.front().host.empty())) {
+    return Status::InvalidArgument("expected postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE");
+  }
+  return Status::OK();
+}
+// A PostgreSQL replication slot or publication name: lower-case letters, digits and '_'.
+Status CheckPgName(std::string_view text) {
+  auto allowed = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  };
+  if (text.empty() || text.size() > 63 || !std::all_of(text.begin(), text.end(), allowed)) {
+    return Status::InvalidArgument("expected 1 to 63 lower-case letters, digits or '_'");
+  }
+  return Status::OK();
+}
+Status CheckLogUrl(std::string_view text) {
+  RTPIPE_RETURN_IF_ERROR(CheckUrlScheme(text, {"file", "kafka"}));
+  auto url = ParseUrl(text);
+  if (url->scheme == "kafka" && (url->hosts.empty() || url->hosts.front().host.empty())) {
+    return Status::InvalidArgument("expected kafka://HOST:PORT[,HOST:PORT...] (the bootstrap servers)");
+  }
+  return Status::OK();
+}
+// sqlite:PATH, or cassandra://host[:port][,host[:port]...][/keyspace][?client options]. The client
+// options (docs/cassandra.md) are checked when the store is opened; the keyspace in the path, if
+// any, must agree with sink.keyspace (checked there too, naming both keys).
+Status CheckSinkUrl(std::string_view text) {
+  RTPIPE_RETURN_IF_ERROR(CheckUrlScheme(text, {"sqlite", "cassandra"}));
+  Url url = *ParseUrl(text);
+  if (url.scheme != "cassandra") return Status::OK();
+  if (url.hosts.empty()) return Status::InvalidArgument("expected at least one host after \"cassandra://\"");
+  for (const auto& h : url.hosts) {
+    if (h.host.empty()) return Status::InvalidArgument("expected a host name in every host[:port] of the list");
+  }
+  std::string_view keyspace = url.path;
+  if (!keyspace.empty() && keyspace.front() == '/') keyspace.remove_prefix(1);
+  if (!keyspace.empty()) {
+    if (keyspace.size() > 48 || std::isdigit(static_cast<unsigned char>(keyspace[0])) ||
+        !std::all_of(keyspace.begin(), keyspace.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; })) {
+      return Status::InvalidArgument("the keyspace \"{}\" in the path is not an identifier", keyspace);
+    }
+  }
+  return Status::OK();
+}
+
+// A cassandra:// sink.url may repeat the keyspace (its path) or the consistency (its ?consistency=
+// parameter, `query_key`) of another sink key, case aside; a different value is an error naming both.
+Status CheckSinkUrlAgrees(const std::string& sink_url, std::string_view what, std::string_view query_key,
+                          std::string_view value) {
+  auto url = ParseUrl(sink_url);
+  if (!url.ok() || url->scheme != "cassandra") return Status::OK();
+  std::string in_url = url->path;
+  if (!query_key.empty()) {
+    in_url.clear();
+    for (const auto& [k, v] : url->query) {
+      if (k == query_key) in_url = v;
+    }
+  }
+  if (!in_url.empty() && in_url.front() == '/') in_url.erase(0, 1);
+  auto lower = [](std::string_view t) {
+    std::string out(t);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  if (in_url.empty() || lower(in_url) == lower(value)) return Status::OK();
+  return Status::InvalidArgument(
+      "sink.url = \"{}\" names {} \"{}\": the URL may only repeat sink.{}; drop it from the URL or make them "
+      "equal",
+      MaskUrlPassword(sink_url), what, in_url, what);
+}
+
+Status CheckConsistency(std::string_view text) {
+  static constexpr std::string_view kLevels[] = {"ONE",          "TWO",         "THREE",     "QUORUM",
+                                                 "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE", "ALL"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), text) == std::end(kLevels)) {
+    return Status::InvalidArgument(
+        "expected one of ONE, TWO, THREE, QUORUM, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE, ALL");
+  }
+  return Status::OK();
+}
+
+Status CheckReplication(std::string_view text) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}' || text.find("'class'") == std::string_view::npos ||
+      text.find(';') != std::string_view::npos) {
+    return Status::InvalidArgument(
+        "expected a CQL replication map such as {{'class': 'SimpleStrategy', 'replication_factor': 1}} or "
+        "{{'class': 'NetworkTopologyStrategy', 'dc1': 3}}");
+  }
+  return Status::OK();
+}
 
 Status CheckName(std::string_view text) {
   if (text.empty() || text.size() > 200) return Status::InvalidArgument("expected a name of 1 to 200 characters");
@@ -172,6 +264,24 @@ Status CheckNatList(std::string_view text) {
           "IE, IN, IR, MX, NL, NO, NZ, RS, TR, UA, US)",
           code);
     }
+    if (comma == std::string_view::npos) break;
+    text = text.substr(comma + 1);
+  }
+  return Status::OK();
+}
+
+Status CheckDimensions(std::string_view text) {
+  static constexpr std::string_view kAllowed[] = {"country", "gender", "nat", "age_band", "email_domain"};
+  std::vector<std::string_view> seen;
+  while (true) {
+    size_t comma = text.find(',');
+    std::string_view dim = text.substr(0, comma);
+    if (std::find(std::begin(kAllowed), std::end(kAllowed), dim) == std::end(kAllowed) ||
+        std::find(seen.begin(), seen.end(), dim) != seen.end()) {
+      return Status::InvalidArgument(
+          "expected a comma list of distinct dimensions among country, gender, nat, age_band, email_domain");
+    }
+    seen.push_back(dim);
     if (comma == std::string_view::npos) break;
     text = text.substr(comma + 1);
   }
@@ -226,19 +336,41 @@ std::vector<ConfigKey> BuildKeys() {
                       [](Config& c) -> double& { return c.source.bad_rate; }));
   // landing
   k.push_back(StringKey(
-      "landing.url", "sqlite:data/landing.db", "sqlite:PATH", "The operational (OLTP) store where users land.",
+      "landing.url", "sqlite:data/landing.db", "sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DB",
+      "The operational (OLTP) store where users land (PostgreSQL: see docs/postgres.md).",
       [](Config& c) -> std::string& { return c.landing.url; }, CheckLandingUrl, true));
   k.push_back(IntKey<int>("landing.max_outbox_backlog", 200'000, 1000, 100'000'000,
                           "Ingest pauses while more landed changes than this wait for capture (backpressure).",
                           [](Config& c) -> int& { return c.landing.max_outbox_backlog; }));
+  k.push_back(DurationKey("landing.retry_window", "60s", milliseconds(0),
+                          "PostgreSQL: how long to keep retrying (with backoff, logged) a server that is down or "
+                          "restarting, at start-up and for each batch, before giving up.",
+                          [](Config& c) -> milliseconds& { return c.landing.retry_window; }));
   // capture
   k.push_back(IntKey<int>("capture.batch_size", 5000, 1, 1'000'000, "Changes captured into the log per round.",
                           [](Config& c) -> int& { return c.capture.batch_size; }));
   k.push_back(DurationKey("capture.poll_interval", "20ms", milliseconds(1), "Pause when there is nothing to capture.",
                           [](Config& c) -> milliseconds& { return c.capture.poll_interval; }));
+  k.push_back(StringKey(
+      "capture.slot", "rtpipe", "lower-case letters, digits and '_'",
+      "PostgreSQL: the logical replication slot (pgoutput) that capture reads; created when missing.",
+      [](Config& c) -> std::string& { return c.capture.slot; }, CheckPgName));
+  k.push_back(StringKey(
+      "capture.publication", "rtpipe_users", "lower-case letters, digits and '_'",
+      "PostgreSQL: the publication of the landing tables; created when missing.",
+      [](Config& c) -> std::string& { return c.capture.publication; }, CheckPgName));
+  k.push_back(SizeKey("capture.max_slot_lag", "1GiB", 64 * 1024,
+                      "PostgreSQL: raise the slot-lag alarm (log and status line) when the replication slot "
+                      "retains more WAL than this.",
+                      [](Config& c) -> int64_t& { return c.capture.max_slot_lag; }));
+  k.push_back(DurationKey("capture.max_slot_lag_time", "5m", milliseconds(0),
+                          "PostgreSQL: raise the slot-lag alarm when landed changes have waited longer than this "
+                          "for capture (0: no time limit).",
+                          [](Config& c) -> milliseconds& { return c.capture.max_slot_lag_time; }));
   // log
   k.push_back(StringKey(
-      "log.url", "file:data/log", "file:DIRECTORY", "The partitioned log between capture and processing.",
+      "log.url", "file:data/log", "file:DIRECTORY, or kafka://HOST:PORT[,HOST:PORT...][?librdkafka properties]",
+      "The partitioned log between capture and processing: the embedded log, or Apache Kafka (docs/kafka.md).",
       [](Config& c) -> std::string& { return c.log.url; }, CheckLogUrl));
   k.push_back(StringKey(
       "log.topic", "users_created", "a topic name (letters, digits, '_', '-', '.')",
@@ -271,6 +403,23 @@ std::vector<ConfigKey> BuildKeys() {
       "log.compression", "none",
       {{"none", Compression::kNone}, {"lz4", Compression::kLz4}, {"zstd", Compression::kZstd}},
       "Compression of record batches.", [](Config& c) -> Compression& { return c.log.compression; }));
+  k.push_back({"log.replication_factor", "-1", "-1, or an integer between 1 and 32767",
+               "Kafka: replication factor of the topics rtpipe creates; -1 uses the broker's "
+               "`default.replication.factor`.",
+               false, [](std::string_view text, Config& c) -> Status {
+                 auto v = ParseInt(text, -1, 32767);
+                 if (!v.ok() || *v == 0)
+                   return Status::InvalidArgument("expected -1, or an integer between 1 and 32767");
+                 c.log.replication_factor = static_cast<int>(*v);
+                 return Status::OK();
+               }});
+  k.push_back(DurationKey("log.request_timeout", "2m", milliseconds(100),
+                          "Kafka: how long an append, a metadata/offset/admin request or a commit waits out an "
+                          "unreachable broker (retrying) before it fails with Unavailable.",
+                          [](Config& c) -> milliseconds& { return c.log.request_timeout; }));
+  k.push_back(DurationKey("log.connect_timeout", "10s", milliseconds(100),
+                          "Kafka: how long opening the log waits for a first answer from the bootstrap servers.",
+                          [](Config& c) -> milliseconds& { return c.log.connect_timeout; }));
   // process
   k.push_back(StringKey(
       "process.group", "rtpipe-processor", "a group name (letters, digits, '_', '-', '.')",
@@ -278,17 +427,71 @@ std::vector<ConfigKey> BuildKeys() {
   k.push_back(IntKey<int>("process.batch_size", 5000, 1, 1'000'000,
                           "Records per analytics-store transaction (at most).",
                           [](Config& c) -> int& { return c.process.batch_size; }));
+  k.push_back({"process.window.enabled", "true", "true or false",
+               "Compute the windowed aggregates (docs/windows.md); false skips them and their tables.", false,
+               [](std::string_view text, Config& c) -> Status {
+                 RTPIPE_ASSIGN_OR_RETURN(c.process.window.enabled, ParseBool(text));
+                 return Status::OK();
+               }});
+  k.push_back(DurationKey("process.window.size", "1m", milliseconds(1000), "Length of the event-time windows.",
+                          [](Config& c) -> milliseconds& { return c.process.window.size; }));
+  k.push_back(DurationKey("process.window.slide", "1m", milliseconds(1000),
+                          "Spacing of window starts: equal to the size for tumbling windows, a divisor of it for "
+                          "hopping (sliding) windows.",
+                          [](Config& c) -> milliseconds& { return c.process.window.slide; }));
+  k.push_back(DurationKey("process.window.lateness", "10s", milliseconds(0),
+                          "Allowed lateness: the watermark trails the newest event time by this much; records "
+                          "behind the watermark are dead letters with reason `late`.",
+                          [](Config& c) -> milliseconds& { return c.process.window.lateness; }));
+  k.push_back(DurationKey("process.window.idle_timeout", "5s", milliseconds(100),
+                          "A partition with nothing to read for this long no longer holds the watermark back.",
+                          [](Config& c) -> milliseconds& { return c.process.window.idle_timeout; }));
+  k.push_back({"process.window.early_updates", "true", "true or false",
+               "Also upsert the current values of still-open windows with every batch (final values replace "
+               "them when the window closes).",
+               false, [](std::string_view text, Config& c) -> Status {
+                 RTPIPE_ASSIGN_OR_RETURN(c.process.window.early_updates, ParseBool(text));
+                 return Status::OK();
+               }});
+  k.push_back(StringKey(
+      "process.window.dimensions", "country,gender", "a comma list of country, gender, nat, age_band, email_domain",
+      "Keys of the users-per-window aggregate, whose table is users_by_ followed by the dimensions joined by _ "
+      "(users_by_country_gender).",
+      [](Config& c) -> std::string& { return c.process.window.dimensions; }, CheckDimensions));
   // sink
   k.push_back(StringKey(
-      "sink.url", "sqlite:data/analytics.db", "sqlite:PATH", "The analytics store.",
+      "sink.url", "sqlite:data/analytics.db", "sqlite:PATH or cassandra://HOST[:PORT][,HOST[:PORT]...][/KEYSPACE]",
+      "The analytics store: a SQLite file, or Apache Cassandra / ScyllaDB (port 9042 by default; client options "
+      "as URL parameters, see docs/cassandra.md). A keyspace in the URL must equal `sink.keyspace`.",
       [](Config& c) -> std::string& { return c.sink.url; }, CheckSinkUrl, true));
-  k.push_back(StringKey(
-      "sink.keyspace", "spark_streams", "an identifier",
-      "Keyspace of the analytics tables (the attached database name with SQLite).",
-      [](Config& c) -> std::string& { return c.sink.keyspace; }, CheckIdentifier));
+  // sink.keyspace and sink.consistency come after sink.url (keys apply in this order): a Cassandra URL
+  // may repeat them, and a different value fails at start-up naming both keys.
+  k.push_back({"sink.keyspace", "spark_streams", "an identifier",
+               "Keyspace of the analytics tables (the attached database name with SQLite). A cassandra:// "
+               "`sink.url` may repeat it in its path, not name another.",
+               false, [](std::string_view text, Config& c) -> Status {
+                 RTPIPE_RETURN_IF_ERROR(CheckIdentifier(text));
+                 RTPIPE_RETURN_IF_ERROR(CheckSinkUrlAgrees(c.sink.url, "keyspace", "", text));
+                 c.sink.keyspace = std::string(text);
+                 return Status::OK();
+               }});
   k.push_back(StringKey(
       "sink.table", "created_users", "an identifier", "Table of processed users.",
       [](Config& c) -> std::string& { return c.sink.table; }, CheckIdentifier));
+  k.push_back({"sink.consistency", "LOCAL_QUORUM",
+               "ONE, TWO, THREE, QUORUM, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE or ALL",
+               "Cassandra: consistency level of every write and read of the sink. Never lowered by rtpipe; "
+               "LOCAL_QUORUM works on a single node with replication factor 1.",
+               false, [](std::string_view text, Config& c) -> Status {
+                 RTPIPE_RETURN_IF_ERROR(CheckConsistency(text));
+                 RTPIPE_RETURN_IF_ERROR(CheckSinkUrlAgrees(c.sink.url, "consistency", "consistency", text));
+                 c.sink.consistency = std::string(text);
+                 return Status::OK();
+               }});
+  k.push_back(StringKey(
+      "sink.replication", "{'class': 'SimpleStrategy', 'replication_factor': 1}", "a CQL replication map",
+      "Cassandra: replication of the keyspace when rtpipe creates it (an existing keyspace is left as it is).",
+      [](Config& c) -> std::string& { return c.sink.replication; }, CheckReplication));
   // run
   k.push_back(DurationKey("run.status_interval", "1s", milliseconds(100), "How often the status line is refreshed.",
                           [](Config& c) -> milliseconds& { return c.run.status_interval; }));
