@@ -1,0 +1,198 @@
+// Source-stage micro benchmarks: generating users, parsing them, and the same-run ceiling (a
+// simdjson DOM parse of the same bytes), so the report reads "ParseUser = X% of simdjson DOM".
+//
+//   build/bench/source_bench                   (all; prints the ratio at the end)
+//   build/bench/source_bench --benchmark_filter=Parse
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rtpipe/model/message.h"
+#include "rtpipe/model/user.h"
+#include "rtpipe/source/generator.h"
+
+namespace rtpipe {
+namespace {
+
+constexpr int kUsers = 2000;
+
+// Varied users (all nationalities) as the API writes them, one text each.
+const std::vector<std::string>& UserTexts() {
+  static const std::vector<std::string> texts = [] {
+    GeneratorRequest r;
+    r.seed = "bench";
+    r.results = kUsers;
+    std::vector<std::string> out;
+    for (auto& g : Generator().Records(r, 0, kUsers)) out.push_back(std::move(g.text));
+    return out;
+  }();
+  return texts;
+}
+
+size_t TotalBytes(const std::vector<std::string>& texts) {
+  size_t n = 0;
+  for (const auto& t : texts) n += t.size();
+  return n;
+}
+
+void BM_GenerateResponse(benchmark::State& state) {
+  Generator g;
+  GeneratorRequest r;
+  r.seed = "bench";
+  r.results = static_cast<int>(state.range(0));
+  int64_t page = 1;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    r.page = page++;
+    std::string body = g.Response(r);
+    bytes += body.size();
+    benchmark::DoNotOptimize(body.data());
+  }
+  state.SetItemsProcessed(state.iterations() * r.results);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_GenerateResponse)->Arg(500)->Unit(benchmark::kMillisecond);
+
+void BM_GenerateRecords(benchmark::State& state) {
+  Generator g(0.01);
+  GeneratorRequest r;
+  r.seed = "bench";
+  r.results = 500;
+  int64_t page = 1;
+  for (auto _ : state) {
+    r.page = page++;
+    auto records = g.Records(r, 0, 500);
+    benchmark::DoNotOptimize(records.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 500);
+}
+BENCHMARK(BM_GenerateRecords)->Unit(benchmark::kMillisecond);
+
+void BM_ParseUser(benchmark::State& state) {
+  const auto& texts = UserTexts();
+  size_t i = 0;
+  for (auto _ : state) {
+    auto user = ParseUser(texts[i]);
+    benchmark::DoNotOptimize(user);
+    if (++i == texts.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * TotalBytes(texts) / texts.size()));
+}
+BENCHMARK(BM_ParseUser);
+
+void BM_ParseResponse(benchmark::State& state) {
+  GeneratorRequest r;
+  r.seed = "bench";
+  r.results = 500;
+  const std::string body = Generator().Response(r);
+  for (auto _ : state) {
+    auto response = ParseResponse(body);
+    benchmark::DoNotOptimize(response);
+  }
+  state.SetItemsProcessed(state.iterations() * 500);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_ParseResponse)->Unit(benchmark::kMicrosecond);
+
+// The ceiling: simdjson's DOM parser over the same user texts, already padded (no copy).
+void BM_SimdjsonDomBaseline(benchmark::State& state) {
+  std::vector<simdjson::padded_string> padded;
+  for (const auto& t : UserTexts()) padded.emplace_back(t);
+  simdjson::dom::parser parser;
+  size_t i = 0;
+  for (auto _ : state) {
+    simdjson::dom::element doc;
+    auto error = parser.parse(padded[i]).get(doc);
+    benchmark::DoNotOptimize(error);
+    benchmark::DoNotOptimize(doc);
+    if (++i == padded.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * TotalBytes(UserTexts()) / UserTexts().size()));
+}
+BENCHMARK(BM_SimdjsonDomBaseline);
+
+void BM_UserJson(benchmark::State& state) {
+  std::vector<User> users;
+  for (const auto& t : UserTexts()) users.push_back(*ParseUser(t));
+  std::string out;
+  size_t i = 0;
+  for (auto _ : state) {
+    out.clear();
+    AppendUserJson(users[i], out);
+    benchmark::DoNotOptimize(out.data());
+    if (++i == users.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_UserJson);
+
+void BM_MessageJson(benchmark::State& state) {
+  std::vector<User> users;
+  for (const auto& t : UserTexts()) users.push_back(*ParseUser(t));
+  std::string out;
+  size_t i = 0;
+  for (auto _ : state) {
+    out.clear();
+    AppendMessageJson(ToMessage(users[i]), out);
+    benchmark::DoNotOptimize(out.data());
+    if (++i == users.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MessageJson);
+
+// Console output as usual, plus the parse rates as a share of the same-run simdjson ceiling.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& run : runs) {
+      // With --benchmark_repetitions, the median stands for the benchmark.
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
+      auto it = run.counters.find("items_per_second");
+      if (it == run.counters.end()) continue;
+      std::string name = run.run_name.function_name;
+      if (!run.run_name.args.empty()) name += "/" + run.run_name.args;
+      rates_[name] = it->second.value;
+    }
+  }
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    auto ceiling = rates_.find("BM_SimdjsonDomBaseline");
+    if (ceiling == rates_.end() || ceiling->second <= 0) return;
+    fmt::print("\nsimdjson DOM ceiling (same run, same bytes): {:.2f} M users/s per core\n", ceiling->second / 1e6);
+    for (std::string_view prefix : {"BM_ParseUser", "BM_ParseResponse"}) {
+      for (const auto& [bench, rate] : rates_) {
+        if (bench.starts_with(prefix)) {
+          fmt::print("{:<28} {:.2f} M users/s = {:.0f}% of the ceiling\n", bench, rate / 1e6,
+                     100.0 * rate / ceiling->second);
+        }
+      }
+    }
+    for (const auto& [bench, rate] : rates_) {
+      if (bench.starts_with("BM_Generate")) fmt::print("{:<28} {:.0f}k users/s\n", bench, rate / 1e3);
+    }
+  }
+
+ private:
+  std::map<std::string, double> rates_;
+};
+
+}  // namespace
+}  // namespace rtpipe
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  rtpipe::RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
