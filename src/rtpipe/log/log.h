@@ -26,7 +26,8 @@ struct Header {
   friend bool operator==(const Header&, const Header&) = default;
 };
 
-/// A record to append. `timestamp` is the record's event time (Kafka CreateTime).
+/// A record to append. `timestamp` is the record's event time (Kafka CreateTime); the epoch
+/// (Timestamp{}) means "not set" and the log stamps the append time instead.
 struct Record {
   std::optional<std::string> key;  // nullopt: a null key
   std::string value;
@@ -85,13 +86,17 @@ class Producer {
   virtual Result<Offset> Append(const std::string& topic, PartitionId partition, std::span<const Record> records) = 0;
 
   /// Appends records to the partitions their keys hash to (PartitionFor), and returns once all
-  /// are durable. Records without a key go to partition 0.
+  /// are durable. Records without a key all go to one partition per call, the next partition on
+  /// the next call (round robin, like Kafka's sticky partitioner).
   virtual Status Send(const std::string& topic, std::span<const Record> records) = 0;
 };
 
 /// Kafka's default partitioner (murmur2 of the key bytes, made positive, modulo the count), so
 /// a key lands in the same partition whether rtpipe or a Java Kafka client produced it.
 PartitionId PartitionFor(std::string_view key, int partition_count);
+
+/// Kafka's `Utils.murmur2` of the key bytes, as the Java client computes it (a signed int).
+int32_t KafkaMurmur2(std::string_view key);
 
 /// Reads records from assigned partitions. Not thread-safe: one thread per consumer.
 class Consumer {
@@ -109,6 +114,53 @@ class Consumer {
   /// An empty result means nothing arrived in time. Records of one partition come in offset order.
   virtual Result<std::vector<ConsumedRecord>> Poll(size_t max_records, std::chrono::milliseconds timeout,
                                                    std::stop_token stop) = 0;
+};
+
+/// What a member of a consumer group is told when partitions come and go (GroupConsumer). Its
+/// methods run on the thread that calls GroupConsumer::Poll or Close, inside that call, never
+/// concurrently; they may block (a rebalance waits for them, up to Kafka's max.poll.interval.ms).
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+
+  /// `partitions` are now this member's. Returns where to read each of them from: the owner's
+  /// own checkpoint (e.g. the offsets stored with the rows in the analytics store). A partition
+  /// left out starts at the group's committed offset in the log, or at its start when none.
+  /// A failure makes Poll fail with it; the member then owns the partitions but reads nothing
+  /// from them, so the owner should Close it (its partitions then move to the other members).
+  virtual Result<std::map<TopicPartition, Offset>> OnAssigned(const std::vector<TopicPartition>& partitions) = 0;
+
+  /// `partitions` are being taken away. Called before another member can get them: finish what
+  /// was polled from them (write it, store its offsets) before returning, because the next owner
+  /// starts at the offsets OnAssigned gives it. Positions() still includes them during the call;
+  /// records Poll has not returned yet are dropped. `lost` means the group already gave them
+  /// away (this member missed its session timeout): another member may be reading them, so
+  /// commits to the log will fail; an owner that stores offsets elsewhere must not let this
+  /// member's late writes go backwards (see docs/kafka.md).
+  virtual void OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) = 0;
+};
+
+/// One member of a consumer group: the group spreads the partitions of its topics over its
+/// members and moves them when members come and go. Not thread-safe: one thread per member.
+class GroupConsumer {
+ public:
+  virtual ~GroupConsumer() = default;
+
+  /// As Consumer::Poll, over the partitions this member owns now. Rebalances happen inside Poll
+  /// (the listener is called there); a record is returned only while its partition is owned.
+  virtual Result<std::vector<ConsumedRecord>> Poll(size_t max_records, std::chrono::milliseconds timeout,
+                                                   std::stop_token stop) = 0;
+
+  /// The owned partitions, each with the offset after the last record Poll returned from it.
+  virtual std::map<TopicPartition, Offset> Positions() const = 0;
+
+  /// Stores `offsets` as the group's committed offsets, as this member (Kafka checks that it
+  /// still owns them: FailedPrecondition after it lost them; Unavailable when the broker is away).
+  virtual Status Commit(const std::map<TopicPartition, Offset>& offsets) = 0;
+
+  /// Leaves the group: the listener's OnRevoked runs for the owned partitions (here, on this
+  /// thread), then the others share them. The destructor closes a member not closed yet.
+  virtual Status Close() = 0;
 };
 
 /// A connection to a log. Thread-safe.
@@ -135,6 +187,14 @@ class Log {
 
   virtual Result<std::unique_ptr<Producer>> NewProducer() = 0;
   virtual Result<std::unique_ptr<Consumer>> NewConsumer() = 0;
+
+  /// Joins consumer group `group` as a new member reading `topics` (which must exist). Kafka:
+  /// any number of members in any processes, partitions spread over them (eager rebalancing,
+  /// docs/kafka.md). Embedded log: one member per group at a time, owning every partition; a
+  /// second one fails with FailedPrecondition. `listener` must outlive the consumer.
+  virtual Result<std::unique_ptr<GroupConsumer>> NewGroupConsumer(const std::string& group,
+                                                                  const std::vector<std::string>& topics,
+                                                                  RebalanceListener& listener) = 0;
 };
 
 }  // namespace rtpipe
