@@ -1,0 +1,116 @@
+#include "rtpipe/capture/capture_service.h"
+
+#include "rtpipe/base/backoff.h"
+#include "rtpipe/base/logging.h"
+#include "rtpipe/base/shutdown.h"
+
+namespace rtpipe {
+
+Result<std::unique_ptr<CaptureService>> CaptureService::Create(const Config& config, ChangeFeed& feed, Log& log,
+                                                               CaptureMetrics& metrics) {
+  std::unique_ptr<CaptureService> service(new CaptureService(config, feed, log, metrics));
+  std::vector<std::string> topics = {config.log.topic, config.log.dlq_topic};
+  RTPIPE_RETURN_IF_ERROR(log.EnsureTopic({config.log.topic, config.log.partitions}));
+  RTPIPE_RETURN_IF_ERROR(log.EnsureTopic({config.log.dlq_topic, 1}));
+  for (const auto& topic : topics) {
+    RTPIPE_ASSIGN_OR_RETURN(TopicInfo info, log.DescribeTopic(topic));
+    service->partitions_[topic] = static_cast<int>(info.partitions.size());
+  }
+  RTPIPE_ASSIGN_OR_RETURN(service->producer_, log.NewProducer());
+  RTPIPE_ASSIGN_OR_RETURN(service->checkpoint_, feed.LoadCheckpoint());
+  RTPIPE_ASSIGN_OR_RETURN(service->guard_,
+                          ReplayGuard::Load(log, topics, service->checkpoint_.log_ends, feed.IdPrefix()));
+  if (service->guard_.size() > 0) {
+    GetLogger("capture")->info(
+        "resuming after an unclean stop: {} changes already in the log will not be appended again",
+        service->guard_.size());
+  }
+  // From here on, the current ends are a safe lower bound for anything this service appends.
+  RTPIPE_ASSIGN_OR_RETURN(service->checkpoint_.log_ends, CurrentLogEnds(log, topics));
+  return service;
+}
+
+Result<size_t> CaptureService::RunOnce(std::stop_token stop, std::chrono::milliseconds wait) {
+  MonoTime started = Clock::System().Monotonic();
+  RTPIPE_ASSIGN_OR_RETURN(auto read, feed_.Read(checkpoint_.position, config_.capture.batch_size, wait, stop));
+  auto& [changes, next_position] = read;
+  if (changes.empty()) {
+    metrics_.empty_reads.Add();
+    return size_t{0};
+  }
+
+  // Group by destination partition, keeping each partition's order.
+  std::map<TopicPartition, std::vector<Record>> by_partition;
+  size_t skipped = 0;
+  for (auto& c : changes) {
+    if (guard_.AlreadyAppended(c.id)) {
+      ++skipped;
+      continue;
+    }
+    int count = partitions_.at(c.topic);
+    PartitionId partition = c.key ? PartitionFor(*c.key, count) : PartitionId(0);
+    Record r;
+    r.key = std::move(c.key);
+    r.value = std::move(c.value);
+    r.timestamp = c.event_time;
+    r.headers.push_back({std::string(kSourceIdHeader), std::move(c.id)});
+    r.headers.push_back({std::string(kIngestedMicrosHeader), std::to_string(c.ingested_us)});
+    by_partition[{c.topic, partition}].push_back(std::move(r));
+  }
+  // checkpoint_ changes only once the round is committed: after a failure part-way, the replay guard
+  // is rebuilt from the last committed ends (see Run), so what this round did append is skipped.
+  CaptureCheckpoint next = checkpoint_;
+  for (auto& [tp, records] : by_partition) {
+    RTPIPE_ASSIGN_OR_RETURN(Offset base, producer_->Append(tp.topic, tp.partition, records));
+    next.log_ends[tp] = base + static_cast<int64_t>(records.size());
+  }
+  next.position = next_position;
+  RTPIPE_RETURN_IF_ERROR(feed_.Commit(next));
+  checkpoint_ = std::move(next);
+  if (skipped > 0) metrics_.duplicates.Add(skipped);
+  metrics_.captured.Add(changes.size() - skipped);
+  metrics_.round_micros.Record(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::System().Monotonic() - started).count());
+  return changes.size();
+}
+
+Status CaptureService::Run(std::stop_token stop) {
+  auto log = GetLogger("capture");
+  Backoff backoff({std::chrono::milliseconds(100), std::chrono::milliseconds(10'000), 2.0});
+  bool guard_stale = false;  // a failed round may have appended part of its changes
+  auto retry_after = [&](const Status& error) {
+    auto delay = backoff.Next();
+    log->warn("{}; retrying in {}", error.ToString(), FormatDuration(delay));
+    SleepFor(delay, stop);
+  };
+  while (!stop.stop_requested()) {
+    if (guard_stale) {
+      auto guard =
+          ReplayGuard::Load(log_, {config_.log.topic, config_.log.dlq_topic}, checkpoint_.log_ends, feed_.IdPrefix());
+      if (!guard.ok()) {
+        if (!guard.status().IsRetryable()) return guard.status().WithContext("capture");
+        retry_after(guard.status());
+        continue;
+      }
+      guard_ = std::move(*guard);
+      guard_stale = false;
+    }
+    auto captured = RunOnce(stop, config_.capture.poll_interval);
+    if (!captured.ok()) {
+      if (captured.status().IsCancelled() || stop.stop_requested()) break;
+      if (!captured.status().IsRetryable()) return captured.status().WithContext("capture");
+      guard_stale = true;
+      retry_after(captured.status());
+      continue;
+    }
+    backoff.Reset();
+    if (auto backlog = feed_.Backlog(); backlog.ok()) metrics_.backlog.Set(*backlog);
+    FeedLag lag = feed_.Lag();
+    metrics_.retained_bytes.Set(lag.bytes);
+    metrics_.lag_millis.Set(lag.millis);
+    metrics_.lag_alarm.Set(lag.alarm ? 1 : 0);
+  }
+  return Status::OK();
+}
+
+}  // namespace rtpipe

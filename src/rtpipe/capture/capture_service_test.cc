@@ -1,0 +1,151 @@
+#include "rtpipe/capture/capture_service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "rtpipe/capture/sqlite_outbox_feed.h"
+#include "rtpipe/landing/sqlite_landing_store.h"
+#include "rtpipe/log/log_factory.h"
+
+namespace rtpipe {
+namespace {
+
+class CaptureServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("rtpipe_capture_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    config_.landing.url = "sqlite:" + (dir_ / "landing.db").string();
+    config_.log.url = "file:" + (dir_ / "log").string();
+    config_.log.partitions = 3;
+    config_.capture.batch_size = 40;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Lands users first..first+n-1 plus one reject.
+  void Land(int n, int first = 0) {
+    auto store = SqliteLandingStore::Open((dir_ / "landing.db").string(), config_.log.topic, config_.log.dlq_topic);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto run = (*store)->BeginRun();
+    std::vector<User> users(static_cast<size_t>(n));
+    LandingBatch batch;
+    batch.run = *run;
+    for (int i = 0; i < n; ++i) {
+      users[static_cast<size_t>(i)].login.uuid = "uuid-" + std::to_string(first + i);
+      batch.users.push_back(
+          {&users[static_cast<size_t>(i)], "{}", TimestampFromMillis(i), "message-" + std::to_string(first + i)});
+    }
+    batch.rejects.push_back(
+        {"reject-" + std::to_string(first), std::nullopt, "{\"reason\":\"malformed_json\"}", TimestampFromMillis(0)});
+    batch.source_records = n + 1;
+    ASSERT_TRUE((*store)->Write(batch).ok());
+  }
+
+  // Every value in the topic, with its count.
+  std::multiset<std::string> Values(Log& log, const std::string& topic) {
+    std::multiset<std::string> values;
+    auto info = log.DescribeTopic(topic);
+    EXPECT_TRUE(info.ok()) << info.status();
+    std::map<TopicPartition, Offset> from;
+    int64_t total = 0;
+    for (const auto& p : info->partitions) {
+      from[{topic, p.partition}] = Offset(0);
+      total += p.end_offset.value();
+    }
+    auto consumer = log.NewConsumer();
+    EXPECT_TRUE((*consumer)->Assign(from).ok());
+    std::stop_source stop;
+    while (static_cast<int64_t>(values.size()) < total) {
+      auto records = (*consumer)->Poll(1000, std::chrono::milliseconds(500), stop.get_token());
+      EXPECT_TRUE(records.ok());
+      if (!records.ok() || records->empty()) break;
+      for (auto& r : *records) values.insert(r.value.value_or(""));
+    }
+    return values;
+  }
+
+  std::filesystem::path dir_;
+  Config config_;
+};
+
+TEST_F(CaptureServiceTest, PublishesEveryChangeOnceByKeyPartition) {
+  Land(100);
+  auto log = OpenLog(config_.log, LogAccess::kReadWrite);
+  ASSERT_TRUE(log.ok()) << log.status();
+  auto feed = SqliteOutboxFeed::Open((dir_ / "landing.db").string());
+  ASSERT_TRUE(feed.ok());
+  CaptureMetrics metrics;
+  auto capture = CaptureService::Create(config_, **feed, **log, metrics);
+  ASSERT_TRUE(capture.ok()) << capture.status();
+  std::stop_source stop;
+  size_t total = 0;
+  for (;;) {
+    auto n = (*capture)->RunOnce(stop.get_token(), std::chrono::milliseconds(0));
+    ASSERT_TRUE(n.ok()) << n.status();
+    if (*n == 0) break;
+    total += *n;
+  }
+  EXPECT_EQ(total, 101u);
+  EXPECT_EQ(metrics.captured.value(), 101u);
+  auto values = Values(**log, config_.log.topic);
+  EXPECT_EQ(values.size(), 100u);
+  EXPECT_EQ(values.count("message-42"), 1u);
+  EXPECT_EQ(Values(**log, config_.log.dlq_topic).size(), 1u);
+  // Keys decide partitions: uuid-7 is where Kafka's partitioner puts it.
+  auto consumer = (*log)->NewConsumer();
+  PartitionId p = PartitionFor("uuid-7", 3);
+  ASSERT_TRUE((*consumer)->Assign({{{config_.log.topic, p}, Offset(0)}}).ok());
+  auto records = (*consumer)->Poll(1000, std::chrono::milliseconds(500), stop.get_token());
+  ASSERT_TRUE(records.ok());
+  bool found = false;
+  for (const auto& r : *records) found = found || (r.key && *r.key == "uuid-7");
+  EXPECT_TRUE(found);
+  EXPECT_EQ((**feed).Backlog().value(), 0);
+
+  // Sequence numbers are never reused after the captured prefix is pruned.
+  Land(5, 1000);
+  auto more = (*capture)->RunOnce(stop.get_token(), std::chrono::milliseconds(0));
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ(*more, 6u);
+  EXPECT_EQ((**feed).Backlog().value(), 0);
+  EXPECT_EQ(Values(**log, config_.log.topic).count("message-1004"), 1u);
+}
+
+TEST_F(CaptureServiceTest, AppendsMadeBeforeACrashAreNotRepeated) {
+  Land(100);
+  {
+    // A previous capture appended the first 40 changes durably, then died before committing.
+    auto log = OpenLog(config_.log, LogAccess::kReadWrite);
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->EnsureTopic({config_.log.topic, 3}).ok());
+    ASSERT_TRUE((*log)->EnsureTopic({config_.log.dlq_topic, 1}).ok());
+    auto feed = SqliteOutboxFeed::Open((dir_ / "landing.db").string());
+    std::stop_source stop;
+    auto read = (*feed)->Read("", 40, std::chrono::milliseconds(0), stop.get_token());
+    ASSERT_TRUE(read.ok());
+    auto producer = (*log)->NewProducer();
+    for (auto& c : read->first) {
+      Record r{c.key, c.value, c.event_time, {{std::string(kSourceIdHeader), c.id}}};
+      PartitionId p = c.key ? PartitionFor(*c.key, 3) : PartitionId(0);
+      ASSERT_TRUE((*producer)->Append(c.topic, p, std::span<const Record>(&r, 1)).ok());
+    }
+  }
+  auto log = OpenLog(config_.log, LogAccess::kReadWrite);
+  ASSERT_TRUE(log.ok());
+  auto feed = SqliteOutboxFeed::Open((dir_ / "landing.db").string());
+  CaptureMetrics metrics;
+  auto capture = CaptureService::Create(config_, **feed, **log, metrics);
+  ASSERT_TRUE(capture.ok()) << capture.status();
+  std::stop_source stop;
+  while ((*capture)->RunOnce(stop.get_token(), std::chrono::milliseconds(0)).ValueOr(0) > 0) {
+  }
+  EXPECT_EQ(metrics.duplicates.value(), 40u);
+  auto values = Values(**log, config_.log.topic);
+  EXPECT_EQ(values.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(values.count("message-" + std::to_string(i)), 1u) << i;
+}
+
+}  // namespace
+}  // namespace rtpipe

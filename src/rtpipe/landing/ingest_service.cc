@@ -1,0 +1,173 @@
+#include "rtpipe/landing/ingest_service.h"
+
+#include <atomic>
+#include <thread>
+
+#include "rtpipe/base/bounded_queue.h"
+#include "rtpipe/base/hash.h"
+#include "rtpipe/base/logging.h"
+#include "rtpipe/base/shutdown.h"
+#include "rtpipe/model/dead_letter.h"
+#include "rtpipe/model/message.h"
+
+namespace rtpipe {
+namespace {
+
+// Fetched batches waiting to be landed. Under load the landing thread writes all of them in one
+// transaction: SQLite's WAL rewrites every page a commit dirties, so fewer, bigger commits write
+// far less (random login.uuid keys touch most index pages in every commit).
+constexpr size_t kQueuedBatches = 4;
+
+struct FetchedBatch {
+  SourceBatch batch;
+  int64_t fetched_us = 0;
+};
+
+}  // namespace
+
+struct IngestService::Impl {
+  const Config& config;
+  Source& source;
+  LandingStore& store;
+  IngestMetrics& metrics;
+  std::optional<int64_t> limit;
+  const Gauge* capture_backlog;
+  RunId run;
+  SourcePosition position;
+  int64_t total = 0;  // source records landed (landing thread) / fetched (fetch thread starts equal)
+  std::atomic<bool> finished{false};
+  BoundedQueue<FetchedBatch> queue{kQueuedBatches};
+
+  Impl(const Config& c, Source& s, LandingStore& l, IngestMetrics& m, std::optional<int64_t> n, const Gauge* b)
+      : config(c), source(s), store(l), metrics(m), limit(n), capture_backlog(b) {}
+
+  Status FetchLoop(std::stop_token stop);
+  Status Land(const std::vector<FetchedBatch>& fetched);
+};
+
+IngestService::IngestService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+IngestService::~IngestService() = default;
+bool IngestService::Finished() const { return impl_->finished.load(); }
+
+Result<std::unique_ptr<IngestService>> IngestService::Create(const Config& config, Source& source, LandingStore& store,
+                                                             IngestMetrics& metrics,
+                                                             std::optional<int64_t> record_limit,
+                                                             const Gauge* capture_backlog) {
+  auto impl = std::make_unique<Impl>(config, source, store, metrics, record_limit, capture_backlog);
+  RTPIPE_ASSIGN_OR_RETURN(impl->run, store.BeginRun());
+  RTPIPE_ASSIGN_OR_RETURN(IngestState state, store.LoadIngestState());
+  impl->total = state.source_records;
+  metrics.total.Set(state.source_records);
+  auto log = GetLogger("ingest");
+  if (state.position && state.position->seed == config.source.seed) {
+    impl->position = *state.position;
+    log->info("resuming at page {} of seed \"{}\" ({} records taken so far)", impl->position.page, impl->position.seed,
+              impl->total);
+  } else {
+    if (state.position) {
+      log->info("source.seed changed from \"{}\" to \"{}\": starting at page 1", state.position->seed,
+                config.source.seed);
+    }
+    impl->position = SourcePosition{config.source.seed, 1, 0};
+  }
+  if (record_limit && impl->total >= *record_limit) impl->finished = true;
+  return std::unique_ptr<IngestService>(new IngestService(std::move(impl)));
+}
+
+Status IngestService::Impl::FetchLoop(std::stop_token stop) {
+  SourcePosition next = position;
+  int64_t fetched_total = total;
+  while (!stop.stop_requested()) {
+    int want = config.source.results;
+    if (limit) {
+      if (fetched_total >= *limit) break;
+      want = static_cast<int>(std::min<int64_t>(want, *limit - fetched_total));
+    }
+    auto batch = source.Fetch(next, want, stop);
+    if (!batch.ok()) return batch.status();
+    next = batch->next;
+    fetched_total += static_cast<int64_t>(batch->records.size());
+    metrics.fetched.Add(batch->records.size());
+    if (!queue.Push({std::move(*batch), WallMicros()}, stop)) break;
+    if (config.source.interval.count() > 0 && !SleepFor(config.source.interval, stop)) break;
+  }
+  return Status::OK();
+}
+
+Status IngestService::Impl::Land(const std::vector<FetchedBatch>& fetched) {
+  LandingBatch landing;
+  landing.run = run;
+  landing.next_position = fetched.back().batch.next;
+  landing.ingested_us = fetched.front().fetched_us;  // the earliest: latency is never understated
+  for (const FetchedBatch& f : fetched) {
+    const SourceBatch& b = f.batch;
+    landing.source_records += static_cast<int64_t>(b.records.size());
+    landing.users.reserve(landing.users.size() + b.records.size());
+    for (size_t i = 0; i < b.records.size(); ++i) {
+      const SourceRecord& record = b.records[i];
+      Timestamp event_time = b.EventTime(i);
+      if (record.user.ok()) {
+        const User& user = *record.user;
+        landing.users.push_back({&user, record.raw, event_time, MessageJson(ToMessage(user))});
+        continue;
+      }
+      DeadLetter letter;
+      letter.reason = std::string(ClassifyUserError(record.user.status()));
+      letter.detail = record.user.status().message();
+      letter.stage = "ingest";
+      letter.source = b.RecordSource(i);
+      letter.original = record.raw;
+      letter.event_time = event_time;
+      std::string source_key = fmt::format("{} #{:016x}", letter.source, Fnv1a64(record.raw));
+      landing.rejects.push_back({std::move(source_key), std::nullopt, DeadLetterJson(letter), event_time});
+    }
+  }
+  RTPIPE_ASSIGN_OR_RETURN(LandingCounts counts, store.Write(landing));
+  metrics.inserted.Add(counts.inserted);
+  metrics.updated.Add(counts.updated);
+  metrics.unchanged.Add(counts.unchanged);
+  metrics.rejected.Add(counts.rejected);
+  total += landing.source_records;
+  metrics.total.Set(total);
+  return Status::OK();
+}
+
+Status IngestService::Run(std::stop_token stop) {
+  Impl& s = *impl_;
+  if (s.finished) return Status::OK();
+  auto log = GetLogger("ingest");
+  Status fetch_status;
+  std::stop_source fetch_stop;
+  std::stop_callback forward(stop, [&] { fetch_stop.request_stop(); });
+  std::thread fetcher([&] {
+    fetch_status = s.FetchLoop(fetch_stop.get_token());
+    s.queue.Close();
+  });
+  Status status;
+  while (auto first = s.queue.Pop(stop)) {
+    // Backpressure: let capture catch up before landing more.
+    while (s.capture_backlog != nullptr && s.capture_backlog->value() > s.config.landing.max_outbox_backlog &&
+           !stop.stop_requested()) {
+      s.metrics.paused.Set(1);
+      SleepFor(std::chrono::milliseconds(20), stop);
+    }
+    s.metrics.paused.Set(0);
+    std::vector<FetchedBatch> fetched;
+    fetched.push_back(std::move(*first));
+    for (auto& more : s.queue.TakeAvailable(kQueuedBatches)) fetched.push_back(std::move(more));
+    status = s.Land(fetched);
+    if (!status.ok()) break;
+  }
+  fetch_stop.request_stop();
+  s.queue.Close();
+  fetcher.join();
+  if (!status.ok()) return status.WithContext("landing");
+  if (!fetch_status.ok() && !fetch_status.IsCancelled()) return fetch_status.WithContext("source");
+  if (s.limit && s.total >= *s.limit) {
+    s.finished = true;
+    log->info("record limit reached: {} source records taken", s.total);
+  }
+  return Status::OK();
+}
+
+}  // namespace rtpipe

@@ -1,0 +1,79 @@
+#pragma once
+// The LandingStore seam: the operational (OLTP) store where users land, one row per person
+// (upsert by login.uuid), written in batches of one transaction each. Implementations: SQLite
+// (`sqlite:` URLs) and PostgreSQL (`postgresql://`).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rtpipe/base/result.h"
+#include "rtpipe/base/strong_id.h"
+#include "rtpipe/base/time.h"
+#include "rtpipe/config/config.h"
+#include "rtpipe/model/user.h"
+#include "rtpipe/source/source.h"
+
+namespace rtpipe {
+
+/// A user to land, with the users_created message the capture stage will publish for it.
+struct LandingUser {
+  const User* user = nullptr;  // borrowed from the SourceBatch
+  std::string_view raw;        // the record's bytes as received
+  Timestamp event_time{};
+  std::string message;  // users_created JSON (key = user->login.uuid)
+};
+
+/// A source record that cannot be landed (no usable key, unparseable): it goes to the dead-letter
+/// topic through the same transactional outbox, so it is published exactly once too.
+struct LandingReject {
+  std::string source_key;  // identity of the rejected record: position + hash of its bytes
+  std::optional<std::string> key;
+  std::string dead_letter;  // DeadLetterJson
+  Timestamp event_time{};
+};
+
+/// Everything one ingest round writes, atomically.
+struct LandingBatch {
+  RunId run;
+  std::vector<LandingUser> users;
+  std::vector<LandingReject> rejects;
+  SourcePosition next_position;  // where the source continues after this batch
+  int64_t source_records = 0;    // records this batch took from the source (users + rejects)
+  int64_t ingested_us = 0;       // wall-clock microseconds when the batch arrived (latency tracing)
+};
+
+/// What the landing store remembers about ingest.
+struct IngestState {
+  std::optional<SourcePosition> position;  // nullopt before the first batch
+  int64_t source_records = 0;              // total records taken from the source so far
+};
+
+struct LandingCounts {
+  int64_t inserted = 0;   // new people
+  int64_t updated = 0;    // known people whose record changed
+  int64_t unchanged = 0;  // known people fetched again with identical bytes
+  int64_t rejected = 0;   // new rejected records (sent to the dead-letter topic)
+};
+
+/// Used by one ingest thread. Topic names come from the config given at Open.
+class LandingStore {
+ public:
+  virtual ~LandingStore() = default;
+
+  /// Starts an ingest run (recorded with each row it lands) and returns its id.
+  virtual Result<RunId> BeginRun() = 0;
+  virtual Result<IngestState> LoadIngestState() = 0;
+
+  /// One transaction: upsert the users by login.uuid (a row changes only when its bytes changed),
+  /// record the rejects by source key, append an outbox entry for every inserted or changed user and
+  /// every new reject, and store the source position and record count. All of it, or nothing.
+  virtual Result<LandingCounts> Write(const LandingBatch& batch) = 0;
+};
+
+/// Opens the store named by `landing.url` (schema created or migrated on open).
+Result<std::unique_ptr<LandingStore>> OpenLandingStore(const Config& config);
+
+}  // namespace rtpipe

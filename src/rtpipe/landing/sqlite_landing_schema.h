@@ -1,0 +1,103 @@
+#pragma once
+// The SQLite landing database: the `users` table, the transactional outbox read by the capture
+// stage, and the small state tables. Shared by the landing store (writer) and the outbox feed.
+
+#include <string_view>
+
+namespace rtpipe::sqlite_landing {
+
+inline constexpr int kSchemaVersion = 1;
+
+inline constexpr std::string_view kCreateSchema = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+-- One row per person: the record's bytes as received, stored once (SQLite evaluates generated
+-- columns on every insert, which would cost 4x; a view types them on read instead).
+CREATE TABLE IF NOT EXISTS user_records (
+  uuid TEXT PRIMARY KEY,
+  raw TEXT NOT NULL,
+  event_time_ms INTEGER NOT NULL,
+  ingested_at TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1  -- 1 when inserted, +1 on every change
+);
+-- `users`: every field of the randomuser.me record as a typed column.
+CREATE VIEW IF NOT EXISTS users AS SELECT
+  uuid,
+  strftime('%Y-%m-%dT%H:%M:%fZ', event_time_ms / 1000.0, 'unixepoch') AS event_time,
+  json_extract(raw, '$.gender') AS gender,
+  json_extract(raw, '$.name.title') AS title,
+  json_extract(raw, '$.name.first') AS first_name,
+  json_extract(raw, '$.name.last') AS last_name,
+  json_extract(raw, '$.location.street.number') AS street_number,
+  json_extract(raw, '$.location.street.name') AS street_name,
+  json_extract(raw, '$.location.city') AS city,
+  json_extract(raw, '$.location.state') AS state,
+  json_extract(raw, '$.location.country') AS country,
+  CAST(json_extract(raw, '$.location.postcode') AS TEXT) AS postcode,
+  json_type(raw, '$.location.postcode') = 'integer' AS postcode_is_number,
+  json_extract(raw, '$.location.coordinates.latitude') AS latitude,
+  json_extract(raw, '$.location.coordinates.longitude') AS longitude,
+  json_extract(raw, '$.location.timezone.offset') AS timezone_offset,
+  json_extract(raw, '$.location.timezone.description') AS timezone_description,
+  json_extract(raw, '$.email') AS email,
+  json_extract(raw, '$.login.username') AS username,
+  json_extract(raw, '$.login.password') AS password,
+  json_extract(raw, '$.login.salt') AS salt,
+  json_extract(raw, '$.login.md5') AS md5,
+  json_extract(raw, '$.login.sha1') AS sha1,
+  json_extract(raw, '$.login.sha256') AS sha256,
+  json_extract(raw, '$.dob.date') AS dob,
+  json_extract(raw, '$.dob.age') AS dob_age,
+  json_extract(raw, '$.registered.date') AS registered,
+  json_extract(raw, '$.registered.age') AS registered_age,
+  json_extract(raw, '$.phone') AS phone,
+  json_extract(raw, '$.cell') AS cell,
+  json_extract(raw, '$.id.name') AS id_name,
+  json_extract(raw, '$.id.value') AS id_value,
+  json_extract(raw, '$.picture.large') AS picture_large,
+  json_extract(raw, '$.picture.medium') AS picture_medium,
+  json_extract(raw, '$.picture.thumbnail') AS picture_thumbnail,
+  json_extract(raw, '$.nat') AS nat,
+  raw, ingested_at, run_id, version
+FROM user_records;
+-- Source records that could not be landed as users, kept once each (so fetching the same page
+-- again does not publish the same dead letter twice). `source_key` = where it came from plus a
+-- hash of its bytes.
+CREATE TABLE IF NOT EXISTS rejected_records (
+  source_key TEXT PRIMARY KEY,
+  dead_letter TEXT NOT NULL,
+  event_time TEXT NOT NULL,
+  ingested_at TEXT NOT NULL,
+  run_id INTEGER NOT NULL
+);
+-- Ordered changes awaiting capture. A sequence number is never reused: capture deletes the
+-- captured prefix but always keeps its last row, so the next rowid stays above every one used.
+-- (AUTOINCREMENT would guarantee the same at the cost of a sqlite_sequence update per insert.)
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY,
+  topic TEXT NOT NULL,
+  key TEXT,
+  value BLOB NOT NULL,
+  event_time_ms INTEGER NOT NULL,
+  ingested_us INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seed TEXT NOT NULL, page INTEGER NOT NULL, skip INTEGER NOT NULL,
+  source_records INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_runs (
+  run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at TEXT NOT NULL,
+  pid INTEGER NOT NULL
+);
+-- The capture stage's durable position: outbox entries up to `position` are in the log, and
+-- `log_ends` (JSON) holds the log end offsets right after they became durable (replay guard).
+CREATE TABLE IF NOT EXISTS capture_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  position INTEGER NOT NULL,
+  log_ends TEXT NOT NULL
+);
+)sql";
+
+}  // namespace rtpipe::sqlite_landing

@@ -1,0 +1,133 @@
+#include "rtpipe/landing/sqlite_landing_store.h"
+
+#include <unistd.h>
+
+#include "rtpipe/config/url.h"
+#include "rtpipe/landing/sqlite_landing_schema.h"
+
+namespace rtpipe {
+namespace {
+
+// A new person is inserted; a known one is updated only when its bytes changed. Two statements
+// rather than one upsert with RETURNING, which SQLite runs through an ephemeral table (slow).
+constexpr std::string_view kInsertUser = R"sql(
+INSERT OR IGNORE INTO user_records (uuid, raw, event_time_ms, ingested_at, run_id) VALUES (?1, ?2, ?3, ?4, ?5)
+)sql";
+constexpr std::string_view kUpdateUser = R"sql(
+UPDATE user_records SET raw = ?2, event_time_ms = ?3, ingested_at = ?4, run_id = ?5, version = version + 1
+WHERE uuid = ?1 AND raw IS NOT ?2
+)sql";
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::string& path, std::string topic,
+                                                                     std::string dlq_topic) {
+  RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
+  RTPIPE_RETURN_IF_ERROR(db->Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_ASSIGN_OR_RETURN(auto version, db->QueryInt("SELECT MAX(version) FROM schema_version"));
+  if (!version) {
+    RTPIPE_RETURN_IF_ERROR(
+        db->Exec(fmt::format("INSERT INTO schema_version VALUES ({})", sqlite_landing::kSchemaVersion)));
+  } else if (*version > sqlite_landing::kSchemaVersion) {
+    return Status::FailedPrecondition("landing database {} has schema version {}, newer than this rtpipe ({})", path,
+                                      *version, sqlite_landing::kSchemaVersion);
+  }
+  RTPIPE_ASSIGN_OR_RETURN(auto insert, db->Prepare(kInsertUser));
+  RTPIPE_ASSIGN_OR_RETURN(auto update, db->Prepare(kUpdateUser));
+  RTPIPE_ASSIGN_OR_RETURN(auto reject, db->Prepare("INSERT INTO rejected_records (source_key, dead_letter, "
+                                                   "event_time, ingested_at, run_id) VALUES (?1, ?2, ?3, ?4, ?5) "
+                                                   "ON CONFLICT (source_key) DO NOTHING"));
+  RTPIPE_ASSIGN_OR_RETURN(
+      auto outbox,
+      db->Prepare("INSERT INTO outbox (topic, key, value, event_time_ms, ingested_us) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  RTPIPE_ASSIGN_OR_RETURN(auto state,
+                          db->Prepare("INSERT INTO ingest_state (id, seed, page, skip, source_records) "
+                                      "VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET "
+                                      "seed = excluded.seed, page = excluded.page, skip = excluded.skip, "
+                                      "source_records = ingest_state.source_records + excluded.source_records"));
+  return std::unique_ptr<SqliteLandingStore>(
+      new SqliteLandingStore(std::move(db), std::move(insert), std::move(update), std::move(reject), std::move(outbox),
+                             std::move(state), std::move(topic), std::move(dlq_topic)));
+}
+
+Result<RunId> SqliteLandingStore::BeginRun() {
+  RTPIPE_ASSIGN_OR_RETURN(auto insert, db_->Prepare("INSERT INTO ingest_runs (started_at, pid) VALUES (?1, ?2)"));
+  std::string now = FormatIso8601(Clock::System().Now());
+  insert.BindText(1, now);
+  insert.BindInt(2, ::getpid());
+  RTPIPE_RETURN_IF_ERROR(insert.Run());
+  return RunId(sqlite3_last_insert_rowid(db_->handle()));
+}
+
+Result<IngestState> SqliteLandingStore::LoadIngestState() {
+  RTPIPE_ASSIGN_OR_RETURN(auto query, db_->Prepare("SELECT seed, page, skip, source_records FROM ingest_state"));
+  IngestState state;
+  RTPIPE_ASSIGN_OR_RETURN(bool row, query.Step());
+  if (row) {
+    state.position =
+        SourcePosition{std::string(query.ColumnText(0)), query.ColumnInt(1), static_cast<int>(query.ColumnInt(2))};
+    state.source_records = query.ColumnInt(3);
+  }
+  return state;
+}
+
+Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpsertUser(const LandingUser& lu,
+                                                                         const std::string& ingested_at, RunId run) {
+  for (SqliteStatement* s : {&insert_, &update_}) {
+    s->BindText(1, lu.user->login.uuid);
+    s->BindText(2, lu.raw);
+    s->BindInt(3, ToMillis(lu.event_time));
+    s->BindText(4, ingested_at);
+    s->BindInt(5, run.value());
+    RTPIPE_RETURN_IF_ERROR(s->Run());
+    if (db_->Changes() > 0) return s == &insert_ ? UpsertOutcome::kInserted : UpsertOutcome::kUpdated;
+  }
+  return UpsertOutcome::kUnchanged;
+}
+
+Status SqliteLandingStore::AppendOutbox(const std::string& topic, const std::optional<std::string>& key,
+                                        std::string_view value, Timestamp event_time, int64_t ingested_us) {
+  outbox_.BindText(1, topic);
+  outbox_.BindOptionalText(2, key);
+  outbox_.BindBlob(3, value);
+  outbox_.BindInt(4, ToMillis(event_time));
+  outbox_.BindInt(5, ingested_us);
+  return outbox_.Run();
+}
+
+Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
+  LandingCounts counts;
+  std::string ingested_at = FormatIso8601(Clock::System().Now());
+  int64_t ingested_us = batch.ingested_us;
+  RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
+  for (const auto& u : batch.users) {
+    RTPIPE_ASSIGN_OR_RETURN(UpsertOutcome outcome, UpsertUser(u, ingested_at, batch.run));
+    if (outcome == UpsertOutcome::kUnchanged) {
+      ++counts.unchanged;
+      continue;
+    }
+    ++(outcome == UpsertOutcome::kInserted ? counts.inserted : counts.updated);
+    RTPIPE_RETURN_IF_ERROR(AppendOutbox(topic_, u.user->login.uuid, u.message, u.event_time, ingested_us));
+  }
+  for (const auto& r : batch.rejects) {
+    std::string event_time = FormatIso8601(r.event_time);
+    reject_.BindText(1, r.source_key);
+    reject_.BindText(2, r.dead_letter);
+    reject_.BindText(3, event_time);
+    reject_.BindText(4, ingested_at);
+    reject_.BindInt(5, batch.run.value());
+    RTPIPE_RETURN_IF_ERROR(reject_.Run());
+    if (db_->Changes() == 0) continue;  // rejected before: its dead letter is already published
+    RTPIPE_RETURN_IF_ERROR(AppendOutbox(dlq_topic_, r.key, r.dead_letter, r.event_time, ingested_us));
+    ++counts.rejected;
+  }
+  state_.BindText(1, batch.next_position.seed);
+  state_.BindInt(2, batch.next_position.page);
+  state_.BindInt(3, batch.next_position.skip);
+  state_.BindInt(4, batch.source_records);
+  RTPIPE_RETURN_IF_ERROR(state_.Run());
+  RTPIPE_RETURN_IF_ERROR(tx.Commit());
+  return counts;
+}
+
+}  // namespace rtpipe

@@ -1,0 +1,131 @@
+#include "rtpipe/landing/sqlite_landing_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "rtpipe/base/sqlite.h"
+
+namespace rtpipe {
+namespace {
+
+class SqliteLandingStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("rtpipe_landing_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    path_ = (dir_ / "landing.db").string();
+    auto store = SqliteLandingStore::Open(path_, "users_created", "users_created.dlq");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static User MakeUser(const std::string& uuid, const std::string& first) {
+    User u;
+    u.login.uuid = uuid;
+    u.name.first = first;
+    u.email = first + "@example.com";
+    return u;
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+    return db.ok() ? db.value()->QueryInt(sql).value().value_or(-1) : -1;
+  }
+
+  // A landing entry for `u` with its API JSON as the raw bytes (kept alive in raws_).
+  LandingUser Entry(const User& u, int64_t event_ms, std::string message) {
+    raws_.push_back(std::make_unique<std::string>(UserJson(u)));
+    return {&u, *raws_.back(), TimestampFromMillis(event_ms), std::move(message)};
+  }
+
+  std::vector<std::unique_ptr<std::string>> raws_;
+  std::filesystem::path dir_;
+  std::string path_;
+  std::unique_ptr<SqliteLandingStore> store_;
+};
+
+TEST_F(SqliteLandingStoreTest, UpsertsByUuidAndWritesOutboxOnlyForChanges) {
+  auto run = store_->BeginRun();
+  ASSERT_TRUE(run.ok());
+  User a = MakeUser("uuid-a", "Ann"), b = MakeUser("uuid-b", "Bob");
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(a, 1000, "msg-a"), Entry(b, 1001, "msg-b")};
+  batch.next_position = {"seed", 2, 0};
+  batch.source_records = 2;
+  auto counts = store_->Write(batch);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->inserted, 2);
+
+  // The same records again: nothing changes, nothing is published again.
+  batch.next_position = {"seed", 3, 0};
+  counts = store_->Write(batch);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->unchanged, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox"), 2);
+
+  // A changed record is an update, published once more.
+  User a2 = MakeUser("uuid-a", "Anne");
+  LandingBatch change;
+  change.run = *run;
+  change.users = {Entry(a2, 1002, "msg-a2")};
+  change.rejects = {
+      {"seed=s page=3 index=1 #abc", std::nullopt, "{\"reason\":\"malformed_json\"}", TimestampFromMillis(1003)}};
+  change.next_position = {"seed", 4, 0};
+  change.source_records = 2;
+  counts = store_->Write(change);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->updated, 1);
+  EXPECT_EQ(counts->rejected, 1);
+
+  // The same reject fetched again is not published again.
+  change.users.clear();
+  counts = store_->Write(change);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->rejected, 0);
+
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 2);
+  EXPECT_EQ(Count("SELECT version FROM users WHERE uuid = 'uuid-a'"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'users_created'"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'users_created.dlq'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE first_name = 'Anne' AND email = 'Anne@example.com'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE event_time = '1970-01-01T00:00:01.002Z'"), 1);
+
+  auto state = store_->LoadIngestState();
+  ASSERT_TRUE(state.ok() && state->position.has_value());
+  EXPECT_EQ(state->position->page, 4);
+  EXPECT_EQ(state->source_records, 8);
+}
+
+TEST_F(SqliteLandingStoreTest, TypedColumnsFollowTheRawJsonAndAbsentFieldsAreNull) {
+  auto run = store_->BeginRun();
+  User u = MakeUser("uuid-c", "Cid");
+  u.present = static_cast<uint16_t>(UserField::kLogin) | static_cast<uint16_t>(UserField::kName);
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(u, 1, "m")};
+  batch.source_records = 1;
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE email IS NULL AND first_name = 'Cid'"), 1);
+
+  User n = MakeUser("uuid-n", "Nora");
+  n.location.postcode = "0150";  // Norway: a string with a leading zero
+  n.location.street_number = 42;
+  User us = MakeUser("uuid-us", "Sam");
+  us.location.postcode = "63104";
+  us.location.postcode_is_number = true;
+  LandingBatch more;
+  more.run = *run;
+  more.users = {Entry(n, 2, "m"), Entry(us, 3, "m")};
+  more.source_records = 2;
+  ASSERT_TRUE(store_->Write(more).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE postcode = '0150' AND postcode_is_number = 0 "
+                  "AND street_number = 42"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE postcode = '63104' AND postcode_is_number = 1"), 1);
+}
+
+}  // namespace
+}  // namespace rtpipe
