@@ -1,0 +1,196 @@
+#include "rtpipe/process/user_rules.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <utility>
+#include <variant>
+
+#include "rtpipe/model/dead_letter.h"
+#include "rtpipe/model/nationality.h"
+
+namespace rtpipe {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Trims and collapses inner whitespace runs to one space, in place (most values need nothing).
+void Tidy(std::string& text) {
+  bool tidy = !text.empty() && !IsSpace(text.front()) && !IsSpace(text.back());
+  for (size_t i = 0; tidy && i < text.size(); ++i) {
+    if (IsSpace(text[i]) && (text[i] != ' ' || IsSpace(text[i + 1]))) tidy = false;
+  }
+  if (tidy || text.empty()) return;
+  size_t out = 0;
+  bool pending_space = false;
+  for (char c : text) {
+    if (IsSpace(c)) {
+      pending_space = out > 0;
+      continue;
+    }
+    if (pending_space) text[out++] = ' ';
+    pending_space = false;
+    text[out++] = c;
+  }
+  text.resize(out);
+}
+
+void AsciiLower(std::string& text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+}
+
+std::string PhoneDigits(std::string_view phone) {
+  std::string out;
+  for (char c : phone) {
+    if (c >= '0' && c <= '9') out.push_back(c);
+  }
+  if (!out.empty() && !phone.empty() && phone.front() == '+') out.insert(out.begin(), '+');
+  return out;
+}
+
+bool IsAtext(unsigned char c) {
+  if (std::isalnum(c) || c >= 0x80) return true;  // letters of internationalised addresses pass through
+  static constexpr std::string_view kSpecials = "!#$%&'*+/=?^_`{|}~.-";
+  return kSpecials.find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+}  // namespace
+
+bool IsValidEmail(std::string_view email) {
+  size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) return false;
+  std::string_view local = email.substr(0, at);
+  std::string_view domain = email.substr(at + 1);
+  if (local.size() > 64 || email.size() > 254) return false;
+  // Consecutive dots are invalid in RFC 5322 but the randomuser.me API produces them: accepted.
+  if (local.front() == '.' || local.back() == '.') return false;
+  for (char c : local) {
+    if (!IsAtext(static_cast<unsigned char>(c))) return false;
+  }
+  if (domain.empty() || domain.find('.') == std::string_view::npos) return false;
+  size_t label_start = 0;
+  for (size_t i = 0; i <= domain.size(); ++i) {
+    if (i == domain.size() || domain[i] == '.') {
+      std::string_view label = domain.substr(label_start, i - label_start);
+      if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+      label_start = i + 1;
+      continue;
+    }
+    auto c = static_cast<unsigned char>(domain[i]);
+    if (!std::isalnum(c) && c != '-') return false;
+  }
+  return true;
+}
+
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+std::string_view AgeBand(int age) {
+  if (age < 18) return "<18";
+  if (age < 25) return "18-24";
+  if (age < 35) return "25-34";
+  if (age < 45) return "35-44";
+  if (age < 55) return "45-54";
+  if (age < 65) return "55-64";
+  return "65+";
+}
+
+int YearsBetween(Timestamp birth, Timestamp at) {
+  using namespace std::chrono;
+  year_month_day b{floor<days>(birth)};
+  year_month_day a{floor<days>(at)};
+  int years = static_cast<int>(a.year()) - static_cast<int>(b.year());
+  if (std::pair(a.month(), a.day()) < std::pair(b.month(), b.day())) --years;
+  return years;
+}
+
+UsersCreatedMessage Cleanse(UsersCreatedMessage m) {
+  for (auto* field : {&m.id, &m.first_name, &m.last_name, &m.gender, &m.address, &m.post_code, &m.email, &m.username,
+                      &m.dob, &m.registered_date, &m.phone, &m.picture}) {
+    if (*field) Tidy(**field);
+  }
+  for (auto* field : {&m.id, &m.email, &m.gender}) {
+    if (*field) AsciiLower(**field);
+  }
+  if (m.phone) m.phone = PhoneDigits(*m.phone);
+  return m;
+}
+
+std::optional<Rejection> Validate(const UsersCreatedMessage& m) {
+  const std::array<std::pair<const char*, const std::optional<std::string>*>, 12> fields = {{
+      {"id", &m.id},
+      {"first_name", &m.first_name},
+      {"last_name", &m.last_name},
+      {"gender", &m.gender},
+      {"address", &m.address},
+      {"post_code", &m.post_code},
+      {"email", &m.email},
+      {"username", &m.username},
+      {"dob", &m.dob},
+      {"registered_date", &m.registered_date},
+      {"phone", &m.phone},
+      {"picture", &m.picture},
+  }};
+  for (const auto& [name, value] : fields) {
+    if (!value->has_value()) return Rejection{dlq_reason::kMissingField, fmt::format("{} is missing", name)};
+    if ((*value)->empty()) return Rejection{dlq_reason::kMissingField, fmt::format("{} is empty", name)};
+  }
+  if (!IsUuid(*m.id)) return Rejection{dlq_reason::kInvalidUuid, fmt::format("id \"{}\" is not a UUID", *m.id)};
+  if (!IsValidEmail(*m.email)) {
+    return Rejection{dlq_reason::kInvalidEmail, fmt::format("email \"{}\" is not a valid address", *m.email)};
+  }
+  for (const auto& [name, value] : {std::pair{"dob", &m.dob}, {"registered_date", &m.registered_date}}) {
+    if (!ParseIso8601(**value).ok()) {
+      return Rejection{dlq_reason::kInvalidDate, fmt::format("{} \"{}\" is not an ISO-8601 timestamp", name, **value)};
+    }
+  }
+  return std::nullopt;
+}
+
+CreatedUser Enrich(const UsersCreatedMessage& m, Timestamp event_time) {
+  CreatedUser row;
+  row.id = *m.id;
+  row.first_name = *m.first_name;
+  row.last_name = *m.last_name;
+  row.gender = *m.gender;
+  row.address = *m.address;
+  row.post_code = *m.post_code;
+  row.email = *m.email;
+  row.username = *m.username;
+  row.dob = *m.dob;
+  row.registered_date = *m.registered_date;
+  row.phone = *m.phone;
+  row.picture = *m.picture;
+  Timestamp dob = *ParseIso8601(row.dob);
+  Timestamp registered = *ParseIso8601(row.registered_date);
+  row.age = YearsBetween(dob, event_time);
+  row.age_band = std::string(AgeBand(row.age));
+  row.email_domain = row.email.substr(row.email.find('@') + 1);
+  size_t comma = row.address.rfind(", ");
+  row.country = comma == std::string::npos ? std::string() : row.address.substr(comma + 2);
+  if (auto nat = NationalityOfCountry(row.country)) row.nat = std::string(*nat);
+  row.tenure_days = std::chrono::floor<std::chrono::days>(event_time - registered).count();
+  row.event_time = event_time;
+  return row;
+}
+
+std::variant<CreatedUser, Rejection> ProcessMessage(std::string_view value, Timestamp event_time) {
+  auto message = ParseMessage(value);
+  if (!message.ok()) {
+    bool wrong_type = message.status().code() == StatusCode::kInvalidArgument;
+    return Rejection{wrong_type ? dlq_reason::kWrongType : dlq_reason::kMalformedJson, message.status().message()};
+  }
+  UsersCreatedMessage cleansed = Cleanse(std::move(*message));
+  if (auto rejection = Validate(cleansed)) return *std::move(rejection);
+  return Enrich(cleansed, event_time);
+}
+
+}  // namespace rtpipe
