@@ -1,0 +1,268 @@
+#include "rtpipe/sink/sqlite_sink.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <tuple>
+
+#include "rtpipe/sink/aggregate_tables.h"
+
+namespace rtpipe {
+namespace {
+
+std::string CreateSchema(const std::string& table) {
+  return fmt::format(R"sql(
+CREATE TABLE IF NOT EXISTS {0} (
+  id TEXT PRIMARY KEY,
+  first_name TEXT NOT NULL, last_name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL,
+  post_code TEXT NOT NULL, email TEXT NOT NULL, username TEXT NOT NULL, dob TEXT NOT NULL,
+  registered_date TEXT NOT NULL, phone TEXT NOT NULL, picture TEXT NOT NULL,
+  age INTEGER NOT NULL, age_band TEXT NOT NULL, email_domain TEXT NOT NULL, country TEXT NOT NULL,
+  nat TEXT NOT NULL, tenure_days INTEGER NOT NULL, event_time TEXT NOT NULL
+);
+-- Where each input partition stands (sink/sink.h PartitionCheckpoint), written with its rows.
+CREATE TABLE IF NOT EXISTS rtpipe_checkpoints (
+  consumer_group TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,
+  next_offset INTEGER NOT NULL, records INTEGER NOT NULL, dlq_ends TEXT NOT NULL, state BLOB NOT NULL,
+  PRIMARY KEY (consumer_group, topic, partition)
+);
+-- Each input partition's value of each aggregate window; the aggregate tables hold their sums.
+CREATE TABLE IF NOT EXISTS rtpipe_window_partials (
+  aggregate TEXT NOT NULL, window_start TEXT NOT NULL, dimensions TEXT NOT NULL, partition INTEGER NOT NULL,
+  window_end TEXT NOT NULL, users INTEGER NOT NULL, sum_age INTEGER NOT NULL, min_age INTEGER NOT NULL,
+  max_age INTEGER NOT NULL, final INTEGER NOT NULL,
+  PRIMARY KEY (aggregate, window_start, dimensions, partition)
+);
+)sql",
+                     table);
+}
+
+std::string UpsertUserSql(const std::string& table) {
+  return fmt::format(R"sql(
+INSERT INTO {0} (id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date,
+  phone, picture, age, age_band, email_domain, country, nat, tenure_days, event_time)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+  gender = excluded.gender, address = excluded.address, post_code = excluded.post_code, email = excluded.email,
+  username = excluded.username, dob = excluded.dob, registered_date = excluded.registered_date,
+  phone = excluded.phone, picture = excluded.picture, age = excluded.age, age_band = excluded.age_band,
+  email_domain = excluded.email_domain, country = excluded.country, nat = excluded.nat,
+  tenure_days = excluded.tenure_days, event_time = excluded.event_time
+)sql",
+                     table);
+}
+
+// Aggregate tables: (window_start, dimensions...) is the primary key and comes first, so that
+// `ORDER BY 1, 2, 3` is a total order.
+std::string CreateAggregateTable(const AggregateDefinition& def) {
+  std::string columns = "window_start TEXT NOT NULL";
+  std::string key = "window_start";
+  for (const auto& d : def.dimensions) {
+    columns += fmt::format(", {} TEXT NOT NULL", d);
+    key += ", " + d;
+  }
+  columns += ", window_end TEXT NOT NULL, users INTEGER NOT NULL";
+  if (def.age_stats) columns += ", avg_age REAL NOT NULL, min_age INTEGER NOT NULL, max_age INTEGER NOT NULL";
+  columns += ", final INTEGER NOT NULL";
+  return fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))", def.table, columns, key);
+}
+
+std::string UpsertAggregateSql(const AggregateDefinition& def) {
+  std::string names = "window_start", values = "?1", key = "window_start";
+  int n = 1;
+  for (const auto& d : def.dimensions) {
+    names += ", " + d;
+    values += fmt::format(", ?{}", ++n);
+    key += ", " + d;
+  }
+  std::vector<std::string> rest = {"window_end", "users"};
+  if (def.age_stats) rest.insert(rest.end(), {"avg_age", "min_age", "max_age"});
+  rest.emplace_back("final");
+  std::string updates;
+  for (const auto& r : rest) {
+    names += ", " + r;
+    values += fmt::format(", ?{}", ++n);
+    updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", r, r);
+  }
+  return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}", def.table, names, values, key,
+                     updates);
+}
+
+std::string JoinDimensions(const std::vector<std::string>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back('\x1f');
+    out += values[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+struct SqliteSink::Statements {
+  SqliteStatement upsert_user;
+  SqliteStatement checkpoint;  // forward only
+  SqliteStatement upsert_partial;
+  SqliteStatement sum_partials;
+  std::vector<SqliteStatement> upsert_aggregate;  // one per aggregate
+};
+
+SqliteSink::SqliteSink(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements,
+                       std::vector<AggregateDefinition> aggregates)
+    : db_(std::move(db)), statements_(std::move(statements)), aggregates_(std::move(aggregates)) {}
+SqliteSink::~SqliteSink() = default;
+
+Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, const std::string& table,
+                                                     std::vector<AggregateDefinition> aggregates) {
+  RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
+  RTPIPE_RETURN_IF_ERROR(db->Exec(CreateSchema(table)));
+  RTPIPE_ASSIGN_OR_RETURN(auto upsert_user, db->Prepare(UpsertUserSql(table)));
+  RTPIPE_ASSIGN_OR_RETURN(
+      auto checkpoint,
+      db->Prepare("INSERT INTO rtpipe_checkpoints (consumer_group, topic, partition, next_offset, records, dlq_ends, "
+                  "state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (consumer_group, topic, partition) DO "
+                  "UPDATE SET next_offset = excluded.next_offset, records = excluded.records, dlq_ends = "
+                  "excluded.dlq_ends, state = excluded.state WHERE excluded.next_offset >= next_offset"));
+  RTPIPE_ASSIGN_OR_RETURN(
+      auto upsert_partial,
+      db->Prepare("INSERT INTO rtpipe_window_partials (aggregate, window_start, dimensions, partition, window_end, "
+                  "users, sum_age, min_age, max_age, final) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                  "ON CONFLICT (aggregate, window_start, dimensions, partition) DO UPDATE SET window_end = "
+                  "excluded.window_end, users = excluded.users, sum_age = excluded.sum_age, min_age = "
+                  "excluded.min_age, max_age = excluded.max_age, final = excluded.final"));
+  RTPIPE_ASSIGN_OR_RETURN(
+      auto sum_partials,
+      db->Prepare("SELECT MAX(window_end), SUM(users), SUM(sum_age), MIN(min_age), MAX(max_age), MIN(final) "
+                  "FROM rtpipe_window_partials WHERE aggregate = ?1 AND window_start = ?2 AND dimensions = ?3"));
+  auto st = std::make_unique<Statements>(Statements{
+      std::move(upsert_user), std::move(checkpoint), std::move(upsert_partial), std::move(sum_partials), {}});
+  for (const auto& def : aggregates) {
+    RTPIPE_RETURN_IF_ERROR(db->Exec(CreateAggregateTable(def)));
+    RTPIPE_ASSIGN_OR_RETURN(auto upsert, db->Prepare(UpsertAggregateSql(def)));
+    st->upsert_aggregate.push_back(std::move(upsert));
+  }
+  return std::unique_ptr<SqliteSink>(new SqliteSink(std::move(db), std::move(st), std::move(aggregates)));
+}
+
+Result<SinkCheckpoint> SqliteSink::LoadCheckpoint(const std::string& group) {
+  RTPIPE_ASSIGN_OR_RETURN(auto query, db_->Prepare("SELECT topic, partition, next_offset, records, dlq_ends, state "
+                                                   "FROM rtpipe_checkpoints WHERE consumer_group = ?1"));
+  query.BindText(1, group);
+  SinkCheckpoint checkpoint;
+  for (;;) {
+    RTPIPE_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) break;
+    PartitionCheckpoint p;
+    p.next_offset = Offset(query.ColumnInt(2));
+    p.records = query.ColumnInt(3);
+    RTPIPE_ASSIGN_OR_RETURN(p.dlq_ends, DecodeLogEnds(query.ColumnText(4)));
+    p.state = std::string(query.ColumnText(5));
+    checkpoint[{std::string(query.ColumnText(0)), PartitionId(static_cast<int32_t>(query.ColumnInt(1)))}] =
+        std::move(p);
+  }
+  return checkpoint;
+}
+
+Status SqliteSink::UpsertUser(const CreatedUser& u) {
+  auto& s = statements_->upsert_user;
+  s.BindText(1, u.id);
+  s.BindText(2, u.first_name);
+  s.BindText(3, u.last_name);
+  s.BindText(4, u.gender);
+  s.BindText(5, u.address);
+  s.BindText(6, u.post_code);
+  s.BindText(7, u.email);
+  s.BindText(8, u.username);
+  s.BindText(9, u.dob);
+  s.BindText(10, u.registered_date);
+  s.BindText(11, u.phone);
+  s.BindText(12, u.picture);
+  s.BindInt(13, u.age);
+  s.BindText(14, u.age_band);
+  s.BindText(15, u.email_domain);
+  s.BindText(16, u.country);
+  s.BindText(17, u.nat);
+  s.BindInt(18, u.tenure_days);
+  std::string event_time = FormatIso8601(u.event_time);
+  s.BindText(19, event_time);
+  return s.Run();
+}
+
+// Stores each partition's window values, then sets every aggregate row they touched to the sum
+// over all partitions' values (other processors' partitions included).
+Status SqliteSink::UpsertAggregates(const std::vector<AggregateRow>& rows) {
+  std::set<std::tuple<size_t, std::string, std::string>> touched;  // (aggregate, window_start, dimensions)
+  std::map<std::tuple<size_t, std::string, std::string>, const AggregateRow*> sample;
+  for (const AggregateRow& row : rows) {
+    RTPIPE_ASSERT(row.definition < aggregates_.size());
+    std::string start = FormatIso8601(row.window_start), end = FormatIso8601(row.window_end);
+    std::string dims = JoinDimensions(row.dimensions);
+    auto& s = statements_->upsert_partial;
+    s.BindText(1, aggregates_[row.definition].table);
+    s.BindText(2, start);
+    s.BindText(3, dims);
+    s.BindInt(4, row.partition);
+    s.BindText(5, end);
+    s.BindInt(6, row.users);
+    s.BindInt(7, row.sum_age);
+    s.BindInt(8, row.min_age);
+    s.BindInt(9, row.max_age);
+    s.BindInt(10, row.final ? 1 : 0);
+    RTPIPE_RETURN_IF_ERROR(s.Run());
+    auto key = std::make_tuple(row.definition, std::move(start), std::move(dims));
+    sample[key] = &row;
+    touched.insert(std::move(key));
+  }
+  for (const auto& key : touched) {
+    const auto& [definition, start, dims] = key;
+    const AggregateDefinition& def = aggregates_[definition];
+    auto& sum = statements_->sum_partials;
+    sum.BindText(1, def.table);
+    sum.BindText(2, start);
+    sum.BindText(3, dims);
+    auto row = sum.Step();
+    if (!row.ok() || !*row) {
+      sum.Reset();
+      return row.ok() ? Status::Internal("no partial values for {} {}", def.table, start) : row.status();
+    }
+    std::string end(sum.ColumnText(0));
+    int64_t users = sum.ColumnInt(1), sum_age = sum.ColumnInt(2), min_age = sum.ColumnInt(3),
+            max_age = sum.ColumnInt(4), final = sum.ColumnInt(5);
+    sum.Reset();
+    auto& s = statements_->upsert_aggregate[definition];
+    int n = 0;
+    s.BindText(++n, start);
+    for (const auto& value : sample.at(key)->dimensions) s.BindText(++n, value);
+    s.BindText(++n, end);
+    s.BindInt(++n, users);
+    if (def.age_stats) {
+      s.BindDouble(++n, users > 0 ? static_cast<double>(sum_age) / static_cast<double>(users) : 0.0);
+      s.BindInt(++n, min_age);
+      s.BindInt(++n, max_age);
+    }
+    s.BindInt(++n, final);
+    RTPIPE_RETURN_IF_ERROR(s.Run());
+  }
+  return Status::OK();
+}
+
+Status SqliteSink::Write(const std::string& group, const SinkBatch& batch) {
+  RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
+  for (const CreatedUser& u : batch.users) RTPIPE_RETURN_IF_ERROR(UpsertUser(u));
+  RTPIPE_RETURN_IF_ERROR(UpsertAggregates(batch.aggregates));
+  for (const auto& [tp, p] : batch.checkpoint) {
+    std::string ends = EncodeLogEnds(p.dlq_ends);
+    auto& s = statements_->checkpoint;
+    s.BindText(1, group);
+    s.BindText(2, tp.topic);
+    s.BindInt(3, tp.partition.value());
+    s.BindInt(4, p.next_offset.value());
+    s.BindInt(5, p.records);
+    s.BindText(6, ends);
+    s.BindBlob(7, p.state);
+    RTPIPE_RETURN_IF_ERROR(s.Run());
+  }
+  return tx.Commit();
+}
+
+}  // namespace rtpipe

@@ -1,0 +1,154 @@
+#include "rtpipe/sink/sqlite_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "rtpipe/sink/query.h"
+
+namespace rtpipe {
+namespace {
+
+class SqliteSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("rtpipe_sink_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    config_.sink.url = "sqlite:" + (dir_ / "analytics.db").string();
+    config_.landing.url = "sqlite:" + (dir_ / "landing.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static CreatedUser Row(const std::string& id, const std::string& first) {
+    CreatedUser u;
+    u.id = id;
+    u.first_name = first;
+    u.last_name = "Nichols";
+    u.gender = "female";
+    u.address = "1 Main St, Billings, Michigan, United States";
+    u.post_code = "63104";
+    u.email = "x@example.com";
+    u.username = "u";
+    u.dob = "1992-03-08T15:13:16.688Z";
+    u.registered_date = "2007-07-09T05:51:59.390Z";
+    u.phone = "123";
+    u.picture = "p";
+    u.age = 34;
+    u.age_band = "25-34";
+    u.email_domain = "example.com";
+    u.country = "United States";
+    u.nat = "US";
+    u.tenure_days = 10;
+    u.event_time = TimestampFromMillis(1'767'225'600'000);
+    return u;
+  }
+
+  std::filesystem::path dir_;
+  Config config_;
+};
+
+TEST_F(SqliteSinkTest, UpsertsByIdAndStoresEachPartitionsCheckpointWithTheRows) {
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  EXPECT_TRUE((*sink)->LoadCheckpoint("g").value().empty());
+
+  const TopicPartition p0{"users_created", PartitionId(0)}, p1{"users_created", PartitionId(1)};
+  SinkBatch first;
+  first.users = {Row("a", "Ann"), Row("b", "Bob")};
+  first.checkpoint[p0] = {Offset(2), 2, {{{"users_created.dlq", PartitionId(0)}, Offset(7)}}, std::string("s\0b", 3)};
+  first.checkpoint[p1] = {Offset(1), 1, {}, ""};
+  ASSERT_TRUE((*sink)->Write("g", first).ok());
+
+  SinkBatch again;  // a replay of "a" with a changed value, and a new row; only partition 0 moves
+  again.users = {Row("a", "Anne"), Row("c", "Cid")};
+  again.checkpoint[p0] = {Offset(4), 4, {}, "later"};
+  ASSERT_TRUE((*sink)->Write("g", again).ok());
+
+  SinkBatch stale;  // a processor that lost partition 0 writes late: its checkpoint must not go back
+  stale.checkpoint[p0] = {Offset(3), 3, {}, "stale"};
+  ASSERT_TRUE((*sink)->Write("g", stale).ok());
+
+  auto checkpoint = (*sink)->LoadCheckpoint("g");
+  ASSERT_TRUE(checkpoint.ok());
+  ASSERT_EQ(checkpoint->size(), 2u);
+  EXPECT_EQ(checkpoint->at(p0), (PartitionCheckpoint{Offset(4), 4, {}, "later"}));
+  EXPECT_EQ(checkpoint->at(p1), first.checkpoint[p1]);
+  EXPECT_TRUE((*sink)->LoadCheckpoint("other group").value().empty());
+
+  auto result = RunQuery(config_, "SELECT id, first_name FROM spark_streams.created_users ORDER BY id");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 3u);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "Anne");
+  EXPECT_EQ(result->columns, (std::vector<std::string>{"id", "first_name"}));
+
+  SinkBatch binary;  // the first checkpoint's state had a NUL byte: stored as bytes, read back whole
+  binary.checkpoint[p1] = {Offset(5), 5, {}, std::string("a\0b\0", 4)};
+  ASSERT_TRUE((*sink)->Write("g", binary).ok());
+  EXPECT_EQ((*sink)->LoadCheckpoint("g")->at(p1).state, std::string("a\0b\0", 4));
+}
+
+TEST_F(SqliteSinkTest, AggregateRowsAreTheSumOfThePartitionsValues) {
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  AggregateRow row;
+  row.definition = 0;  // users_by_country_gender
+  row.partition = 0;
+  row.window_start = TimestampFromMillis(1'767'225'600'000);
+  row.window_end = TimestampFromMillis(1'767'225'660'000);
+  row.dimensions = {"Spain", "male"};
+  row.users = 2;
+  row.sum_age = 61;
+  row.min_age = 30;
+  row.max_age = 31;
+  SinkBatch batch;
+  batch.aggregates = {row};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  AggregateRow other = row;  // another partition's value of the same window (perhaps another processor's)
+  other.partition = 3;
+  other.users = 1;
+  other.sum_age = 50;
+  other.min_age = 50;
+  other.max_age = 50;
+  other.final = true;
+  row.users = 3;  // a later full value of partition 0 replaces its earlier one
+  row.sum_age = 91;
+  row.final = true;
+  batch.aggregates = {row, other};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+
+  auto result = RunQuery(config_, "SELECT * FROM spark_streams.users_by_country_gender ORDER BY 1, 2, 3");
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->columns, (std::vector<std::string>{"window_start", "country", "gender", "window_end", "users",
+                                                       "avg_age", "min_age", "max_age", "final"}));
+  ASSERT_EQ(result->rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(std::get<int64_t>(result->rows[0][4]), 4);
+  EXPECT_DOUBLE_EQ(std::get<double>(result->rows[0][5]), 141.0 / 4);
+  EXPECT_EQ(std::get<int64_t>(result->rows[0][6]), 30);
+  EXPECT_EQ(std::get<int64_t>(result->rows[0][7]), 50);
+  EXPECT_EQ(std::get<int64_t>(result->rows[0][8]), 1);
+  auto tables = RunQuery(config_, "SELECT name FROM spark_streams.sqlite_master WHERE type = 'table' ORDER BY name");
+  ASSERT_TRUE(tables.ok());
+  std::vector<std::string> names;
+  for (const auto& r : tables->rows) names.push_back(std::get<std::string>(r[0]));
+  for (const char* t :
+       {"created_users", "new_users_per_minute_by_nat", "users_by_country_gender", "users_by_email_domain"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), t), names.end()) << t;
+  }
+}
+
+TEST_F(SqliteSinkTest, QueryIsReadOnlyAndNamesMissingStore) {
+  auto missing = RunQuery(config_, "SELECT 1");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok());
+  auto write = RunQuery(config_, "DELETE FROM spark_streams.created_users");
+  EXPECT_FALSE(write.ok());
+  auto bad = RunQuery(config_, "SELECT nope FROM spark_streams.created_users");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("no such column"), std::string::npos) << bad.status();
+}
+
+}  // namespace
+}  // namespace rtpipe
