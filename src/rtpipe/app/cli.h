@@ -37,5 +37,11 @@ int ReportError(const Status& status);
 
 // Each command file adds its sub-commands; the chosen one stores its body in `selected`.
 void AddConfigCommands(CLI::App& app, const GlobalOptions& global, CommandBody& selected);
+void AddSourceCommands(CLI::App& app, const GlobalOptions& global, CommandBody& selected);
+void AddLogCommands(CLI::App& app, const GlobalOptions& global, CommandBody& selected);
+void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandBody& selected);
+void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandBody& selected);
+void AddBenchCommand(CLI::App& app, const GlobalOptions& global, CommandBody& selected);
+void AddCaptureCommands(CLI::App& app, const GlobalOptions& global, CommandBody& selected);
 
 }  // namespace rtpipe

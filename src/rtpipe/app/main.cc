@@ -21,11 +21,18 @@ int main(int argc, char** argv) {
 
   GlobalOptions global;
   app.add_option("-c,--config", global.config_path, "Config file (default: ./rtpipe.yaml when present)");
-  app.add_option("--set", global.sets, "Override a config key, e.g. --set source.results=100 (repeatable)");
+  app.add_option("--set", global.sets, "Override a config key, e.g. --set source.results=100 (repeatable)")
+      ->allow_extra_args(false);  // one key=value per --set, so a following argument is not swallowed
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off (overrides run.log_level)");
 
   CommandBody selected;
+  AddRunCommand(app, global, selected);
+  AddQueryCommand(app, global, selected);
+  AddBenchCommand(app, global, selected);
   AddConfigCommands(app, global, selected);
+  AddSourceCommands(app, global, selected);
+  AddLogCommands(app, global, selected);
+  AddCaptureCommands(app, global, selected);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,186 @@
+// `rtpipe bench`: the end-to-end benchmark on embedded defaults with a fixed seed.
+//
+// 1. Each stage alone on the same data, to name the bottleneck: ingest (generator + landing) lands N
+//    records; capture moves them to the log; process takes them from the log to the store.
+// 2. The whole pipeline on N fresh records (every stage at once on the same cores), with and
+//    without the windowed aggregation.
+// 3. Source-to-store latency at a fixed offered load (users every 100 ms).
+// Durability stays on (log.fsync=always, SQLite synchronous=FULL). Peak RSS is the process's.
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+
+#include "rtpipe/app/cli.h"
+#include "rtpipe/app/pipeline.h"
+#include "rtpipe/app/status_report.h"
+#include "rtpipe/base/logging.h"
+#include "rtpipe/base/shutdown.h"
+#include "rtpipe/capture/capture_service.h"
+#include "rtpipe/log/log_factory.h"
+#include "rtpipe/process/process_service.h"
+
+namespace rtpipe {
+namespace {
+
+struct BenchOptions {
+  int64_t records = 300'000;
+  int64_t rate = 50'000;
+  int seconds = 10;
+  std::string dir;
+  bool keep = false;
+};
+
+Config BenchConfig(const Config& base, const std::filesystem::path& dir) {
+  Config c = base;
+  c.source.url = "generator";
+  c.source.seed = "bench";
+  c.source.results = 5000;
+  c.source.interval = std::chrono::milliseconds(0);
+  c.source.bad_rate = 0;
+  c.landing.url = "sqlite:" + (dir / "landing.db").string();
+  c.log.url = "file:" + (dir / "log").string();
+  c.sink.url = "sqlite:" + (dir / "analytics.db").string();
+  c.run.status_interval = std::chrono::milliseconds(1000);
+  return c;
+}
+
+double Seconds(MonoTime since) { return std::chrono::duration<double>(Clock::System().Monotonic() - since).count(); }
+
+Result<double> RunPipeline(const Config& c, Role role, int64_t records, std::stop_token stop) {
+  PipelineOptions options;
+  options.role = role;
+  options.record_limit = records;
+  RTPIPE_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(c, options));
+  MonoTime started = Clock::System().Monotonic();
+  RTPIPE_RETURN_IF_ERROR(pipeline->Run(stop));
+  return Seconds(started);
+}
+
+Result<double> CaptureAll(const Config& c, std::stop_token stop) {
+  RTPIPE_ASSIGN_OR_RETURN(auto log, OpenLog(c.log, LogAccess::kReadWrite));
+  RTPIPE_ASSIGN_OR_RETURN(auto feed, OpenChangeFeed(c));
+  CaptureMetrics metrics;
+  RTPIPE_ASSIGN_OR_RETURN(auto capture, CaptureService::Create(c, *feed, *log, metrics));
+  MonoTime started = Clock::System().Monotonic();
+  for (;;) {
+    RTPIPE_ASSIGN_OR_RETURN(size_t n, capture->RunOnce(stop, std::chrono::milliseconds(0)));
+    if (n == 0 || stop.stop_requested()) break;
+  }
+  return Seconds(started);
+}
+
+Result<double> ProcessAll(const Config& c, std::stop_token stop) {
+  RTPIPE_ASSIGN_OR_RETURN(auto log, OpenLog(c.log, LogAccess::kReadWrite));
+  RTPIPE_ASSIGN_OR_RETURN(auto sink, OpenSink(c));
+  ProcessMetrics metrics;
+  ProcessOptions options;
+  options.stop_at_end = true;
+  RTPIPE_ASSIGN_OR_RETURN(auto process, ProcessService::Create(c, *log, *sink, metrics, options));
+  MonoTime started = Clock::System().Monotonic();
+  RTPIPE_RETURN_IF_ERROR(process->Run(stop));
+  return Seconds(started);
+}
+
+struct LatencyFigures {
+  double offered = 0, achieved = 0;
+  int64_t p50_us = 0, p99_us = 0, p999_us = 0;
+};
+
+Result<LatencyFigures> MeasureLatency(Config c, const BenchOptions& o, std::stop_token stop) {
+  // Offered load: rate/10 users every 100 ms.
+  c.source.interval = std::chrono::milliseconds(100);
+  c.source.results = static_cast<int>(std::clamp<int64_t>(o.rate / 10, 1, 5000));
+  LatencyFigures f;
+  f.offered = static_cast<double>(c.source.results) * 10;
+  PipelineOptions options;
+  options.record_limit = static_cast<int64_t>(f.offered) * o.seconds;
+  RTPIPE_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(c, options));
+  MonoTime started = Clock::System().Monotonic();
+  RTPIPE_RETURN_IF_ERROR(pipeline->Run(stop));
+  double seconds = Seconds(started);
+  const Histogram& latency = pipeline->LatencyMicros();
+  f.achieved = static_cast<double>(*options.record_limit) / seconds;
+  f.p50_us = latency.Percentile(50);
+  f.p99_us = latency.Percentile(99);
+  f.p999_us = latency.Percentile(99.9);
+  return f;
+}
+
+Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop) {
+  std::filesystem::path root = o.dir.empty()
+                                   ? std::filesystem::temp_directory_path() / fmt::format("rtpipe-bench-{}", ::getpid())
+                                   : std::filesystem::path(o.dir);
+  std::filesystem::remove_all(root);
+  auto log = GetLogger("bench");
+  log->info("benchmark data under {} ({} records, seed \"bench\", log.fsync={}, SQLite synchronous=FULL)",
+            root.string(), o.records, base.log.fsync == FsyncPolicy::kAlways ? "always" : "not always");
+
+  Config staged = BenchConfig(base, root / "staged");
+  log->info("1/3 each stage alone");
+  RTPIPE_ASSIGN_OR_RETURN(double ingest_s, RunPipeline(staged, Role::kIngest, o.records, stop));
+  RTPIPE_ASSIGN_OR_RETURN(double capture_s, CaptureAll(staged, stop));
+  RTPIPE_ASSIGN_OR_RETURN(double process_s, ProcessAll(staged, stop));
+  log->info("2/3 the whole pipeline, with and without windowed aggregation");
+  RTPIPE_ASSIGN_OR_RETURN(double e2e_s, RunPipeline(BenchConfig(base, root / "e2e"), Role::kAll, o.records, stop));
+  Config no_windows = BenchConfig(base, root / "e2e-no-windows");
+  no_windows.process.window.enabled = false;
+  RTPIPE_ASSIGN_OR_RETURN(double no_windows_s, RunPipeline(no_windows, Role::kAll, o.records, stop));
+  log->info("3/3 latency at a fixed offered load");
+  RTPIPE_ASSIGN_OR_RETURN(LatencyFigures latency, MeasureLatency(BenchConfig(base, root / "latency"), o, stop));
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  if (!o.keep) std::filesystem::remove_all(root);
+
+  auto records = static_cast<double>(o.records);
+  struct Stage {
+    const char* name;
+    double rate;
+  } stages[] = {{"ingest   (generator -> landing)", records / ingest_s},
+                {"capture  (outbox -> log)", records / capture_s},
+                {"process  (log -> store)", records / process_s}};
+  const Stage* slowest = &stages[0];
+  for (const auto& s : stages) slowest = s.rate < slowest->rate ? &s : slowest;
+  double e2e = records / e2e_s;
+  StatusLine::Clear();
+  fmt::print("rtpipe bench: {} records, durable (log.fsync=always, SQLite synchronous=FULL)\n", o.records);
+  fmt::print("{:<34} {:>12}\n", "stage alone", "records/s");
+  for (const auto& s : stages) fmt::print("{:<34} {:>12.0f}\n", s.name, s.rate);
+  fmt::print("{:<34} {:>12.0f}   ({:.2f} x the slowest stage alone: {})\n", "end to end (all stages at once)", e2e,
+             e2e / slowest->rate, slowest->name);
+  fmt::print("{:<34} {:>12.0f}   (with aggregation the pipeline is {:.1f}% slower)\n", "end to end without aggregation",
+             records / no_windows_s, 100.0 * (1.0 - no_windows_s / e2e_s));
+  fmt::print("latency at {:.0f} records/s offered (achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n", latency.offered,
+             latency.achieved, FormatDuration(std::chrono::microseconds(latency.p50_us)),
+             FormatDuration(std::chrono::microseconds(latency.p99_us)),
+             FormatDuration(std::chrono::microseconds(latency.p999_us)));
+  fmt::print("peak RSS {:.1f} MiB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
+  return Status::OK();
+}
+
+}  // namespace
+
+void AddBenchCommand(CLI::App& app, const GlobalOptions& global, CommandBody& selected) {
+  auto options = std::make_shared<BenchOptions>();
+  auto* bench = app.add_subcommand(
+      "bench",
+      "End-to-end benchmark on embedded defaults with a fixed seed: each stage alone (to name the bottleneck),\n"
+      "the whole pipeline, source-to-store latency at a fixed offered load, and peak RSS. Durability stays on.");
+  bench->add_option("--records", options->records, "Records for the throughput runs")->check(CLI::PositiveNumber);
+  bench->add_option("--rate", options->rate, "Offered load of the latency run, records/s")->check(CLI::PositiveNumber);
+  bench->add_option("--seconds", options->seconds, "Length of the latency run")->check(CLI::PositiveNumber);
+  bench->add_option("--dir", options->dir, "Where to put the benchmark's data (default: a temporary directory)");
+  bench->add_flag("--keep", options->keep, "Keep the data afterwards");
+  bench->callback([&global, &selected, options] {
+    selected = [&global, options] {
+      std::stop_source stop = InstallShutdownHandler();
+      auto loaded = LoadEffectiveConfig(global);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      Status s = RunBench(loaded->config, *options, stop.get_token());
+      return s.ok() ? kExitOk : ReportError(s);
+    };
+  });
+}
+
+}  // namespace rtpipe

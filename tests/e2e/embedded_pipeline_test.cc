@@ -1,0 +1,136 @@
+// End to end on embedded defaults: `rtpipe run` lands exactly the valid distinct users and
+// dead-letters exactly the bad records, also when re-fetching and when killed with SIGKILL.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "../testing/test_env.h"
+#include "pipeline_oracle.h"
+#include "rtpipe/base/sqlite.h"
+#include "rtpipe/config/loader.h"
+
+namespace rtpipe::testing {
+namespace {
+
+class EmbeddedPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { binary_ = RequiredEnv("RTPIPE_BINARY"); }
+
+  void WriteConfig(const std::string& yaml) { std::ofstream(dir_.path() + "/rtpipe.yaml") << yaml; }
+
+  // Writes rtpipe.yaml in the working directory and loads it as rtpipe would.
+  Config Configure(const std::string& yaml) {
+    WriteConfig(yaml);
+    ConfigInputs inputs;
+    inputs.file_path = dir_.path() + "/rtpipe.yaml";
+    inputs.getenv = [](const char*) -> const char* { return nullptr; };
+    auto loaded = LoadConfig(inputs);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    Config config = loaded->config;
+    // The oracle reads the stores from the test process: make their paths absolute.
+    for (std::string* url : {&config.sink.url, &config.landing.url})
+      *url = "sqlite:" + dir_.path() + "/" + url->substr(7);
+    config.log.url = "file:" + dir_.path() + "/" + config.log.url.substr(5);
+    return config;
+  }
+
+  int Rtpipe(const std::vector<std::string>& args, std::string* output = nullptr) {
+    std::vector<std::string> argv = {binary_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv, output, dir_.path());
+  }
+
+  std::string binary_;
+  TempDir dir_;
+};
+
+constexpr const char* kFastBadConfig = "source:\n  results: 1000\n  interval: 0\n  bad_rate: 0.01\n";
+
+TEST_F(EmbeddedPipelineTest, LandsExactlyTheValidDistinctUsersAndDeadLettersTheRest) {
+  Config config = Configure(kFastBadConfig);
+  std::string output;
+  ASSERT_EQ(Rtpipe({"run", "--records", "100000"}, &output), 0) << output;
+  PipelineOutcome expected = ExpectedOutcome(config, 100'000);
+  // The generator injected about 1% bad records of every kind; they must all be dead letters.
+  EXPECT_GT(expected.dead_letters.size(), 500u);
+  EXPECT_LT(expected.dead_letters.size(), 2000u);
+  std::set<std::string> reasons;
+  for (const auto& d : expected.dead_letters) reasons.insert(d.reason);
+  EXPECT_GE(reasons.size(), 4u) << "malformed, missing, invalid e-mail and wrong-type records are all expected";
+  ExpectSameOutcome(expected, ActualOutcome(config));
+
+  // Fetching the same pages again adds no row and no dead letter.
+  {
+    auto db = SqliteDb::Open(dir_.path() + "/data/landing.db", SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE ingest_state SET page = 1, skip = 0, source_records = 0").ok());
+  }
+  ASSERT_EQ(Rtpipe({"run", "--records", "100000"}, &output), 0) << output;
+  ExpectSameOutcome(expected, ActualOutcome(config));
+
+  std::string count;
+  ASSERT_EQ(Rtpipe({"query", "SELECT COUNT(*) FROM spark_streams.created_users"}, &count), 0) << count;
+  EXPECT_NE(count.find(std::to_string(expected.rows.size())), std::string::npos) << count;
+}
+
+TEST_F(EmbeddedPipelineTest, SurvivesKillNineAtRandomMomentsWithNoLossAndNoDuplicates) {
+  // 5000 users/s: the 60000 take 12 s of ingest, longer than the five runs below can last together
+  // (at most 9 s), so every kill hits a running pipeline whatever the machine's speed.
+  Config config = Configure("source:\n  results: 500\n  interval: 100ms\n  bad_rate: 0.01\n");
+  const std::string records = "60000";
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> delay_ms(300, 1800);
+  int kills = 0;
+  for (int i = 0; i < 5; ++i) {
+    int pid = SpawnProcess({binary_, "run", "--records", records}, dir_.path(), dir_.path() + "/run.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    if (ProcessRunning(pid)) {
+      ::kill(pid, SIGKILL);
+      ++kills;
+    }
+    WaitProcess(pid);
+  }
+  EXPECT_EQ(kills, 5) << "the pipeline ended before a kill: the test did not test crashes";
+  std::string output;
+  ASSERT_EQ(Rtpipe({"run", "--records", records}, &output), 0) << output << ReadFile(dir_.path() + "/run.log");
+  ExpectSameOutcome(ExpectedOutcome(config, 60'000), ActualOutcome(config));
+}
+
+TEST_F(EmbeddedPipelineTest, BadConfigStopsAtStartUpNamingTheKey) {
+  WriteConfig("source:\n  results: 9000\n");
+  std::string output;
+  EXPECT_EQ(Rtpipe({"run", "--records", "10"}, &output), 2);
+  EXPECT_NE(output.find("source.results = \"9000\""), std::string::npos) << output;
+  EXPECT_NE(output.find("between 1 and 5000"), std::string::npos) << output;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/data")) << "nothing may be created on a config error";
+}
+
+TEST_F(EmbeddedPipelineTest, SigtermStopsCleanlyAndARestartResumes) {
+  Config config = Configure("source:\n  results: 100\n  interval: 50ms\n");
+  int pid = SpawnProcess({binary_, "run"}, dir_.path(), dir_.path() + "/run.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(ProcessRunning(pid)) << ReadFile(dir_.path() + "/run.log");
+  auto asked = std::chrono::steady_clock::now();
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(WaitProcess(pid), 0) << ReadFile(dir_.path() + "/run.log");
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(5)) << "stopping must be prompt";
+  std::string log = ReadFile(dir_.path() + "/run.log");
+  EXPECT_NE(log.find("run again to resume"), std::string::npos) << log;
+
+  // A stage that is not running keeps its input durably: land more without processing them ...
+  std::string output;
+  ASSERT_EQ(Rtpipe({"run", "--role", "ingest", "--records", "8000"}, &output), 0) << output;
+  // ... and the full pipeline then brings everything through to the store.
+  ASSERT_EQ(Rtpipe({"run", "--records", "8000"}, &output), 0) << output;
+  ExpectSameOutcome(ExpectedOutcome(config, 8000), ActualOutcome(config));
+}
+
+}  // namespace
+}  // namespace rtpipe::testing
