@@ -28,8 +28,11 @@ build: deps $(BUILD)/build.ninja
 run: build
 	$(RTPIPE) run
 
+# Every CTest test, then each libFuzzer target for TEST_FUZZ_SECONDS on its seed corpus.
+TEST_FUZZ_SECONDS ?= 30
 test: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit $(CTEST_ARGS)

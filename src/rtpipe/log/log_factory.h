@@ -1,5 +1,6 @@
 #pragma once
-// Opens the log named by `log.url`: `file:DIR` is the embedded segment log (log/embedded/).
+// Opens the log named by `log.url`: `file:DIR` is the embedded segment log (log/embedded/),
+// `kafka://host:port[,host:port]` is Apache Kafka through librdkafka (log/kafka/).
 
 #include <memory>
 

@@ -99,7 +99,9 @@ Status KafkaGroupConsumer::FillStartOffsets(const std::vector<TopicPartition>& m
       uncommitted[e.topic].push_back(e.partition);
     }
   }
-  for (const auto& [topic, ids] : uncommitted) {
+  for (const auto& entry : uncommitted) {
+    const std::string& topic = entry.first;  // a plain reference: lambdas capture it (clang 14)
+    const std::vector<int32_t>& ids = entry.second;
     std::vector<int64_t> low;
     RTPIPE_RETURN_IF_ERROR(RetryUntil(settings_.request_timeout, [&](milliseconds left) -> Status {
       RTPIPE_ASSIGN_OR_RETURN(
