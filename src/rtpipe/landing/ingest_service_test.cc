@@ -1,0 +1,117 @@
+#include "rtpipe/landing/ingest_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "rtpipe/landing/sqlite_landing_store.h"
+
+namespace rtpipe {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Waits up to `limit` for `done`; true if it came.
+template <typename Done>
+bool Eventually(Done done, std::chrono::milliseconds limit = 10s) {
+  auto give_up = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+// A real SQLite store whose writes can be made to fail, as a full disk or a broken server would.
+class FailingStore : public LandingStore {
+ public:
+  explicit FailingStore(std::unique_ptr<LandingStore> inner) : inner_(std::move(inner)) {}
+  Result<RunId> BeginRun() override { return inner_->BeginRun(); }
+  Result<IngestState> LoadIngestState() override { return inner_->LoadIngestState(); }
+  Result<LandingCounts> Write(const LandingBatch& batch) override {
+    if (fail) return Status::IoError("disk full (injected)");
+    return inner_->Write(batch);
+  }
+  std::atomic<bool> fail{false};
+
+ private:
+  std::unique_ptr<LandingStore> inner_;
+};
+
+class IngestServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("rtpipe_ingest_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    auto store = SqliteLandingStore::Open((dir_ / "landing.db").string(), "users_created", "users_created.dlq");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::make_unique<FailingStore>(std::move(*store));
+    config_.source.results = 100;
+    config_.source.interval = 0ms;
+    config_.landing.max_outbox_backlog = 1000;
+    auto source = MakeSource(config_.source, Clock::System());
+    ASSERT_TRUE(source.ok()) << source.status();
+    source_ = std::move(*source);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+  Config config_;
+  std::unique_ptr<Source> source_;
+  std::unique_ptr<FailingStore> store_;
+  IngestMetrics metrics_;
+};
+
+TEST_F(IngestServiceTest, WaitsWhileCaptureIsBehindWithBoundedMemoryThenResumes) {
+  Gauge capture_backlog;
+  capture_backlog.Set(5000);  // above landing.max_outbox_backlog
+  auto ingest = IngestService::Create(config_, *source_, *store_, metrics_, std::nullopt, &capture_backlog);
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  std::stop_source stop;
+  Status result;
+  std::thread runner([&] { result = (*ingest)->Run(stop.get_token()); });
+
+  ASSERT_TRUE(Eventually([&] { return metrics_.paused.value() == 1; })) << "ingest did not pause";
+  std::this_thread::sleep_for(300ms);  // the fetcher runs ahead until the queue is full, then blocks
+  EXPECT_EQ(metrics_.total.value(), 0) << "nothing may be landed while capture is behind";
+  // Fetched while paused: the queue's 4 batches, the one the landing thread holds and the one the
+  // fetcher waits to push. Not more: a full queue blocks its producer.
+  EXPECT_LE(metrics_.fetched.value(), 6 * config_.source.results);
+
+  capture_backlog.Set(0);
+  ASSERT_TRUE(Eventually([&] { return metrics_.total.value() >= 10 * config_.source.results; }))
+      << "ingest did not resume once capture caught up";
+  EXPECT_EQ(metrics_.paused.value(), 0);
+  stop.request_stop();
+  runner.join();
+  EXPECT_TRUE(result.ok()) << result;
+}
+
+TEST_F(IngestServiceTest, AFailingStoreStopsTheStageWithTheCauseAndKeepsWhatWasLanded) {
+  auto ingest = IngestService::Create(config_, *source_, *store_, metrics_, std::nullopt, nullptr);
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  std::stop_source stop;
+  Status result;
+  std::thread runner([&] { result = (*ingest)->Run(stop.get_token()); });
+  ASSERT_TRUE(Eventually([&] { return metrics_.total.value() >= 500; }));
+  store_->fail = true;
+  runner.join();  // the stage ends by itself
+  EXPECT_EQ(result.code(), StatusCode::kIoError) << result;
+  EXPECT_NE(result.message().find("landing"), std::string::npos) << result;
+  EXPECT_NE(result.message().find("disk full"), std::string::npos) << result;
+
+  // What was landed stays, and a new ingest resumes right after it.
+  store_->fail = false;
+  auto state = store_->LoadIngestState();
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->source_records, metrics_.total.value());
+  ASSERT_TRUE(state->position.has_value());
+  EXPECT_EQ((state->position->page - 1) * config_.source.results + state->position->skip, state->source_records)
+      << "the stored position is where the landed records end";
+}
+
+}  // namespace
+}  // namespace rtpipe
