@@ -25,7 +25,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
   if (mode == Mode::kReadWriteCreate) {
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=" + std::string(sync)));
-    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));  // 64 MiB page cache
+    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-16384"));  // 16 MiB page cache
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA wal_autocheckpoint=8192"));  // 32 MiB: fewer, larger checkpoints
   }

@@ -1,5 +1,6 @@
 #include "rtpipe/landing/ingest_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -13,10 +14,16 @@
 namespace rtpipe {
 namespace {
 
-// Fetched batches waiting to be landed. Under load the landing thread writes all of them in one
-// transaction: SQLite's WAL rewrites every page a commit dirties, so fewer, bigger commits write
-// far less (random login.uuid keys touch most index pages in every commit).
+// Fetched batches waiting to be landed: up to 4, and no more than about 10000 users (memory stays
+// bounded with big requests). Under load the landing thread writes all of them in one transaction:
+// SQLite's WAL rewrites every page a commit dirties, so fewer, bigger commits write far less
+// (random login.uuid keys touch most index pages in every commit).
 constexpr size_t kQueuedBatches = 4;
+constexpr size_t kQueuedUsers = 10'000;
+
+size_t QueuedBatches(int results) {
+  return std::clamp<size_t>(kQueuedUsers / static_cast<size_t>(std::max(results, 1)), 1, kQueuedBatches);
+}
 
 struct FetchedBatch {
   SourceBatch batch;
@@ -36,10 +43,16 @@ struct IngestService::Impl {
   SourcePosition position;
   int64_t total = 0;  // source records landed (landing thread) / fetched (fetch thread starts equal)
   std::atomic<bool> finished{false};
-  BoundedQueue<FetchedBatch> queue{kQueuedBatches};
+  BoundedQueue<FetchedBatch> queue;
 
   Impl(const Config& c, Source& s, LandingStore& l, IngestMetrics& m, std::optional<int64_t> n, const Gauge* b)
-      : config(c), source(s), store(l), metrics(m), limit(n), capture_backlog(b) {}
+      : config(c),
+        source(s),
+        store(l),
+        metrics(m),
+        limit(n),
+        capture_backlog(b),
+        queue(QueuedBatches(c.source.results)) {}
 
   Status FetchLoop(std::stop_token stop);
   Status Land(const std::vector<FetchedBatch>& fetched);
@@ -154,7 +167,9 @@ Status IngestService::Run(std::stop_token stop) {
     s.metrics.paused.Set(0);
     std::vector<FetchedBatch> fetched;
     fetched.push_back(std::move(*first));
-    for (auto& more : s.queue.TakeAvailable(kQueuedBatches)) fetched.push_back(std::move(more));
+    for (auto& more : s.queue.TakeAvailable(QueuedBatches(s.config.source.results))) {
+      fetched.push_back(std::move(more));
+    }
     status = s.Land(fetched);
     if (!status.ok()) break;
   }
