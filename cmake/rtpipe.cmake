@@ -14,6 +14,27 @@ endif()
 target_include_directories(rtpipe_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(rtpipe_options INTERFACE RTPIPE_VERSION="${PROJECT_VERSION}")
 
+# Instruction set. simdjson's On-Demand API (the user and message parsers in model/) is compiled
+# for the build's target only, with no runtime dispatch: on baseline x86-64 it is the scalar
+# fallback, several times slower. RTPIPE_ISA=haswell (AVX2, BMI, PCLMUL, LZCNT: x86-64 servers since
+# 2013; no FMA, so floating-point results do not change) is the default when the build machine has
+# those; RTPIPE_ISA=baseline builds a binary that runs on any x86-64.
+set(_rtpipe_default_isa baseline)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND EXISTS /proc/cpuinfo)
+  file(STRINGS /proc/cpuinfo _rtpipe_cpu_flags LIMIT_COUNT 1 REGEX "^flags")
+  if(_rtpipe_cpu_flags MATCHES " avx2( |$)" AND _rtpipe_cpu_flags MATCHES " bmi1( |$)"
+     AND _rtpipe_cpu_flags MATCHES " pclmulqdq( |$)" AND _rtpipe_cpu_flags MATCHES " abm( |$)")
+    set(_rtpipe_default_isa haswell)
+  endif()
+endif()
+set(RTPIPE_ISA ${_rtpipe_default_isa} CACHE STRING "Instruction set: 'haswell' (AVX2, BMI, PCLMUL, LZCNT) or 'baseline'")
+if(RTPIPE_ISA STREQUAL "haswell")
+  add_compile_options(-mavx2 -mbmi -mpclmul -mlzcnt)
+elseif(NOT RTPIPE_ISA STREQUAL "baseline")
+  message(FATAL_ERROR "RTPIPE_ISA must be 'haswell' or 'baseline', not '${RTPIPE_ISA}'")
+endif()
+message(STATUS "rtpipe: instruction set ${RTPIPE_ISA}")
+
 if(RTPIPE_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
