@@ -16,7 +16,7 @@ target_compile_definitions(rtpipe_options INTERFACE RTPIPE_VERSION="${PROJECT_VE
 
 # Instruction set. simdjson's On-Demand API (the user and message parsers in model/) is compiled
 # for the build's target only, with no runtime dispatch: on baseline x86-64 it is the scalar
-# fallback, several times slower. RTPIPE_ISA=haswell (AVX2, BMI, PCLMUL, LZCNT: x86-64 servers since
+# fallback (user parsing ~25% slower). RTPIPE_ISA=haswell (AVX2, BMI, PCLMUL, LZCNT: x86-64 servers since
 # 2013; no FMA, so floating-point results do not change) is the default when the build machine has
 # those; RTPIPE_ISA=baseline builds a binary that runs on any x86-64.
 set(_rtpipe_default_isa baseline)
