@@ -10,7 +10,7 @@
 //   6. the pipeline's own pattern: Send of 5000 keyed records at a time, one thread.
 //
 //   build/bench/log_bench [--dir DIR] [--seconds S] [--producers N] [--batch N] [--recovery-gib G]
-//                         [--steps 123456]
+//                         [--latency-batch N] [--latency-rate RECORDS_PER_S] [--steps 123456]
 // DIR defaults to log_bench.data next to the binary (the build tree's disk); it is removed after.
 
 #include <fmt/format.h>
@@ -45,8 +45,9 @@ struct Options {
   double seconds = 4;
   int producers = 8;  // two per partition: one writes while the other waits for the sync
   int partitions = 4;
-  int batch = 256;        // records per append in the throughput run
-  int latency_batch = 0;  // records per append in the latency run (0: the same as `batch`)
+  int batch = 256;          // records per append in the throughput run
+  int latency_batch = 0;    // records per append in the latency run (0: the same as `batch`)
+  double latency_rate = 0;  // records/s of an extra latency run (0: none)
   size_t record_bytes = 1024;
   double recovery_gib = 1;
   std::string steps = "123456";  // which of the numbered measurements to run
@@ -298,6 +299,7 @@ int Main(int argc, char** argv) {
     if (flag == "--producers") o.producers = std::stoi(value);
     if (flag == "--batch") o.batch = std::stoi(value);
     if (flag == "--latency-batch") o.latency_batch = std::stoi(value);
+    if (flag == "--latency-rate") o.latency_rate = std::stod(value);
     if (flag == "--recovery-gib") o.recovery_gib = std::stod(value);
     if (flag == "--steps") o.steps = value;
   }
@@ -350,6 +352,7 @@ int Main(int argc, char** argv) {
     };
     std::vector<Load> loads = {{"half load", t.records_per_s / 2}};
     if (dd_slowest > 0) loads.push_back({"half of slower dd", dd_slowest * 1e6 / o.record_bytes / 2});
+    if (o.latency_rate > 0) loads.push_back({"--latency-rate", o.latency_rate});
     for (const Load& load : loads) {
       Histogram latency;
       double achieved = 0;
