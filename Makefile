@@ -60,7 +60,7 @@ asan: deps
 tsan: deps
 	@cmake -S . -B build-tsan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTPIPE_SANITIZE=thread -DRTPIPE_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-tsan -j $(JOBS)
-	cd build-tsan && TSAN_OPTIONS=second_deadlock_stack=1 ctest --output-on-failure -j $(JOBS) -L unit $(CTEST_ARGS)
+	cd build-tsan && TSAN_OPTIONS="second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest --output-on-failure -j $(JOBS) -L unit $(CTEST_ARGS)
 
 debug: deps
 	@cmake -S . -B build-debug -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Debug >/dev/null
