@@ -175,7 +175,15 @@ TEST(KafkaOutageTest, PipelineAndClientsWaitOutA30sBrokerStopAndLoseNothing) {
   }
   EXPECT_EQ(mismatches, 0u);
   EXPECT_EQ(got.dead_letters.size(), want.dead_letters.size());
-  EXPECT_TRUE(got.dead_letters == want.dead_letters) << "dead letters differ";
+  auto by_stage = [](const PipelineOutcome& o) {
+    std::map<std::string, int> n;
+    for (const auto& d : o.dead_letters) ++n[d.stage + "/" + d.reason];
+    std::string text;
+    for (const auto& [k, v] : n) text += fmt::format(" {}={}", k, v);
+    return text;
+  };
+  EXPECT_TRUE(got.dead_letters == want.dead_letters)
+      << "dead letters differ: want" << by_stage(want) << "; got" << by_stage(got);
 }
 
 }  // namespace

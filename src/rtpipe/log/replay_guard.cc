@@ -2,7 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+
+#include "rtpipe/base/logging.h"
+
 namespace rtpipe {
+namespace {
+
+constexpr std::chrono::seconds kPatience{120};
+
+}  // namespace
 
 Result<LogEnds> CurrentLogEnds(Log& log, const std::vector<std::string>& topics) {
   LogEnds ends;
@@ -53,10 +62,20 @@ Result<ReplayGuard> ReplayGuard::Load(Log& log, const std::vector<std::string>& 
     }
     return false;
   };
+  // A broker that has just restarted may answer nothing (or "offset out of range", until its
+  // high watermark is back) for a while: wait for it, up to a limit.
+  const auto give_up = std::chrono::steady_clock::now() + kPatience;
+  bool waiting = false;
   while (remaining()) {
     RTPIPE_ASSIGN_OR_RETURN(auto records, consumer->Poll(10'000, std::chrono::milliseconds(1000), never.get_token()));
     if (records.empty()) {
-      return Status::Internal("replay guard: the log did not return records below its end offsets");
+      if (std::chrono::steady_clock::now() >= give_up) {
+        return Status::Unavailable("replay guard: the log returned no records below its end offsets for {} s",
+                                   kPatience.count());
+      }
+      if (!waiting) GetLogger("log")->warn("replay guard: waiting for the log to return the records below its end");
+      waiting = true;
+      continue;
     }
     for (const auto& r : records) {
       if (r.offset >= current[{r.topic, r.partition}]) continue;

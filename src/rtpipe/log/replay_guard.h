@@ -38,7 +38,8 @@ class ReplayGuard {
   ReplayGuard() = default;
 
   /// Reads the records of `topics` from `committed_ends` (a partition absent there: from its
-  /// start) to the current end, keeping the ids that start with `id_prefix`.
+  /// start) to the current end, keeping the ids that start with `id_prefix`. Waits for a log that
+  /// returns nothing (a broker restarting); Unavailable after 2 minutes of that.
   static Result<ReplayGuard> Load(Log& log, const std::vector<std::string>& topics, const LogEnds& committed_ends,
                                   std::string_view id_prefix);
 
