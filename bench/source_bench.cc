@@ -1,7 +1,8 @@
 // Source-stage micro benchmarks: generating users, parsing them, and the same-run ceiling (a
 // simdjson DOM parse of the same bytes), so the report reads "ParseUser = X% of simdjson DOM".
 //
-//   build/bench/source_bench                   (all; prints the ratio at the end)
+//   build/bench/source_bench                   (all, 5 interleaved runs each; prints the ratios of the
+//                                              medians at the end)
 //   build/bench/source_bench --benchmark_filter=Parse
 
 #include <benchmark/benchmark.h>
@@ -189,8 +190,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace rtpipe
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // By default each benchmark runs 5 times, in random order with the others, and the medians are
+  // reported: the ratios then hold on a shared machine whose speed drifts. Flags given override.
+  static char repetitions[] = "--benchmark_repetitions=5";
+  static char interleaving[] = "--benchmark_enable_random_interleaving=true";
+  static char aggregates[] = "--benchmark_report_aggregates_only=true";
+  std::vector<char*> args(argv, argv + argc);
+  args.insert(args.begin() + 1, {repetitions, interleaving, aggregates});
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
   rtpipe::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
