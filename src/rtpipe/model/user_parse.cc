@@ -1,15 +1,27 @@
 // ParseUser and ParseResponse: the randomuser.me v1.4 JSON read with simdjson's On-Demand API.
 //
-// Each object is read by iterating its fields in whatever order they come (the API's order is the
-// fast path but not assumed). Known fields are type-checked strictly; unknown fields are skipped.
-// Errors name the field path, and their code is the dead-letter reason: InvalidArgument for a wrong
-// type ("dob.date: expected a string, got number"), NotFound for a missing required field
-// ("login.uuid: missing"), Corruption when the bytes are not a JSON object ("malformed JSON: ...").
+// A user is read in one of two ways. The fast way looks its fields up by name in the API's order
+// (`find_field`, forward only): one pass that parses only the values it returns and skips unknown
+// fields unparsed. It applies when every field of the API is there, in the API's order, which is
+// what the API sends. Otherwise (a field missing, excluded with `exc`, out of order, or its key
+// written with escapes) the document is iterated afresh and read the general way: each object's
+// fields in whatever order they come, every key unescaped if need be and matched against the
+// names. Neither way reads a value or unescapes a key twice in one pass: simdjson's string buffer
+// holds one copy of each, and `find_field_unordered`, which looks back, assumes a valid object
+// (on malformed input it reaches undefined behaviour, as libFuzzer found).
+//
+// A response is split with On-Demand, which finds each element of `results` and its exact bytes
+// without reading it; each element is then parsed as a user where it lies. So one bad record does
+// not fail the response.
+//
+// Known fields are type-checked strictly; unknown fields are skipped. Errors name the field path,
+// and their code is the dead-letter reason: InvalidArgument for a wrong type ("dob.date: expected a
+// string, got number"), NotFound for a missing required field ("login.uuid: missing"), Corruption
+// when the bytes are not a JSON object ("malformed JSON: ...").
 
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -23,25 +35,6 @@ namespace od = simdjson::ondemand;
 using model_internal::JsonTypeName;
 using simdjson::error_code;
 
-// Whether `s` holds a backslash, eight bytes at a time (values are short: a call to memchr costs
-// more than the scan).
-bool HasBackslash(std::string_view s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHighs = 0x8080808080808080ULL;
-  constexpr uint64_t kBackslashes = kOnes * '\\';
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    const uint64_t x = word ^ kBackslashes;  // a zero byte where the input has '\\'
-    if (((x - kOnes) & ~x & kHighs) != 0) return true;
-  }
-  for (; i < s.size(); ++i) {
-    if (s[i] == '\\') return true;
-  }
-  return false;
-}
-
 // Whether the raw (unescaped-as-written) key at `raw` is `name`: its bytes, then the closing quote.
 // Keys and names are short: an inline loop beats a call to memcmp. The input is padded, so reading
 // name.size() + 1 bytes is always allowed.
@@ -52,20 +45,22 @@ bool RawKeyIs(const char* raw, std::string_view name) {
   return raw[name.size()] == '"';
 }
 
+Status MalformedStatus(error_code e) { return Status::Corruption("malformed JSON: {}", simdjson::error_message(e)); }
+
 // The outcome of reading part of a record: on failure `error` says why.
 struct Reader {
   Status error;
+  // The fast way (see the top of the file) while true; it gives up, setting `not_in_api_order`,
+  // at the first field of the API it does not find next.
+  bool fast = true;
+  bool not_in_api_order = false;
 
   bool Malformed(error_code e) {
-    error = Status::Corruption("malformed JSON: {}", simdjson::error_message(e));
+    error = MalformedStatus(e);
     return false;
   }
   bool WrongType(std::string_view path, std::string_view expected, od::json_type got) {
     error = Status::InvalidArgument("{}: expected {}, got {}", path, expected, JsonTypeName(got));
-    return false;
-  }
-  bool Missing(std::string_view path) {
-    error = Status::NotFound("{}: missing", path);
     return false;
   }
 
@@ -75,22 +70,14 @@ struct Reader {
   }
 
   bool String(od::value& v, std::string_view path, std::string& out) {
-    // Fast path: a string without escapes is copied straight from the input (stage 1 has already
-    // validated its UTF-8 and rejected raw control characters); only escaped ones are unescaped.
-    std::string_view token = model_internal::TrimJsonSpace(v.raw_json_token());
-    if (token.empty() || token[0] != '"') {
+    std::string_view s;
+    error_code e = v.get_string().get(s);
+    if (e == simdjson::INCORRECT_TYPE) {
       od::json_type t;
       if (!Type(v, t)) return false;
       return WrongType(path, "a string", t);
     }
-    if (token.size() >= 2 && !HasBackslash(token.substr(1, token.size() - 2))) {
-      od::raw_json_string consumed;
-      if (auto e = v.get_raw_json_string().get(consumed)) return Malformed(e);
-      out.append(token.data() + 1, token.size() - 2);  // `out` is empty: append is the cheapest copy
-      return true;
-    }
-    std::string_view s;
-    if (auto e = v.get_string().get(s)) return Malformed(e);
+    if (e) return Malformed(e);
     out.assign(s.data(), s.size());
     return true;
   }
@@ -125,12 +112,28 @@ struct Reader {
     return true;
   }
 
-  // Iterates the fields of `obj`. A field named names[i] calls on_field(i, value); other fields are
-  // skipped. The next name in the API's order is tried first with a raw comparison (the fast path);
-  // otherwise the key, unescaped if need be, is looked up among all names. Bit i of `seen` is set
-  // for each name found. Stops at the first failure.
+  // Reads the fields of `obj` named `names`: on_field(i, value) for names[i], setting bit i of
+  // `seen`; other fields are skipped. Stops at the first failure.
+  //  - The fast way: each name looked up in turn, forward only; a name not found next ends it.
+  //  - The general way: the fields iterated in whatever order they come. The next name in the API's
+  //    order is tried first with a raw comparison; otherwise the key, unescaped if need be, is
+  //    looked up among all names.
   template <size_t N, typename OnField>
   bool Fields(od::object& obj, const std::string_view (&names)[N], unsigned& seen, OnField&& on_field) {
+    if (fast) {
+      for (size_t i = 0; i < N; ++i) {
+        od::value value;
+        error_code e = obj.find_field(names[i]).get(value);
+        if (e == simdjson::NO_SUCH_FIELD) {
+          not_in_api_order = true;
+          return false;
+        }
+        if (e) return Malformed(e);
+        seen |= 1u << i;
+        if (!on_field(i, value)) return false;
+      }
+      return true;
+    }
     size_t next = 0;
     for (auto field_result : obj) {
       od::field field;
@@ -365,53 +368,76 @@ struct EmptyUser {
 // After the root value was read completely, nothing but whitespace may follow.
 bool AtEnd(od::document& doc) { return doc.current_location().error() == simdjson::OUT_OF_BOUNDS; }
 
+// Whether the user object closes, and nothing but whitespace follows it before `end`. After the
+// general way, which iterated the object to its end, that is what AtEnd says. After the fast way,
+// which read up to `nat`, the API's last field: the common case is seen at a glance, the next token
+// being the root's closing brace and the last one. Otherwise the object is walked from its start to
+// its end (skipping, not reading), which also finds one that does not close.
+bool ClosesThere(od::document& doc, od::object& obj, const char* end, Reader& r) {
+  const char* at = nullptr;
+  if (r.fast) {
+    if (doc.current_location().get(at) == simdjson::SUCCESS && *at == '}' &&
+        model_internal::TrimJsonSpace(std::string_view(at + 1, static_cast<size_t>(end - at - 1))).empty()) {
+      return true;
+    }
+    if (auto e = obj.reset().error()) return r.Malformed(e);
+    for (auto field : obj) {
+      if (auto e = field.error()) return r.Malformed(e);
+    }
+  }
+  if (!AtEnd(doc)) {
+    r.error = Status::Corruption("malformed JSON: content after the user object");
+    return false;
+  }
+  return true;
+}
+
 thread_local od::parser tls_user_parser;
 thread_local od::parser tls_response_parser;
 thread_local model_internal::PaddedScratch tls_user_scratch;
 thread_local model_internal::PaddedScratch tls_response_scratch;
 
+// One reading of the user at [data, data+len) into `user`, the fast or the general way (`r.fast`).
+// False with r.error set on failure, or with r.not_in_api_order when the fast way gave up.
+bool ReadUser(const char* data, size_t len, size_t capacity, Reader& r, User& user) {
+  od::document doc;
+  od::json_type t;
+  od::object obj;
+  if (auto e = tls_user_parser.iterate(data, len, capacity).get(doc)) return r.Malformed(e);
+  if (auto e = doc.type().get(t)) return r.Malformed(e);
+  if (t != od::json_type::object) {
+    r.error = Status::Corruption("expected a JSON object, got {}", JsonTypeName(t));
+    return false;
+  }
+  if (auto e = doc.get_object().get(obj)) return r.Malformed(e);
+  return r.TopLevel(obj, user) && ClosesThere(doc, obj, data + len, r);
+}
+
 // Parses the user at [data, data+len) into `result`, which holds a default User on entry; the
 // bytes up to data+capacity are readable padding. Filling in place saves moving ~40 strings.
-void ParseUserInto(od::parser& parser, const char* data, size_t len, size_t capacity, Result<User>& result) {
+void ParseUserInto(const char* data, size_t len, size_t capacity, Result<User>& result) {
   Reader r;
-  od::document doc;
-  if (auto e = parser.iterate(data, len, capacity).get(doc)) {
-    r.Malformed(e);
-    result = std::move(r.error);
-    return;
+  bool ok = ReadUser(data, len, capacity, r, *result);
+  if (!ok && r.not_in_api_order) {
+    *result = User{};
+    r = Reader();
+    r.fast = false;
+    ok = ReadUser(data, len, capacity, r, *result);
   }
-  od::json_type t;
-  if (auto e = doc.type().get(t)) {
-    r.Malformed(e);
+  if (!ok) {
     result = std::move(r.error);
-    return;
-  }
-  if (t != od::json_type::object) {
-    result = Status::Corruption("expected a JSON object, got {}", JsonTypeName(t));
-    return;
-  }
-  od::object obj;
-  if (auto e = doc.get_object().get(obj)) {
-    r.Malformed(e);
-    result = std::move(r.error);
-    return;
-  }
-  User& user = *result;
-  if (!r.TopLevel(obj, user)) {
-    result = std::move(r.error);
-  } else if (!AtEnd(doc)) {
-    result = Status::Corruption("malformed JSON: content after the user object");
-  } else if (!user.Has(UserField::kLogin)) {
+  } else if (!result->Has(UserField::kLogin)) {
     result = Status::NotFound("login.uuid: missing (no login)");
   }
 }
 
-bool ReadInfo(Reader& r, od::value& v, ResponseInfo& info) {
+bool ReadInfo(od::value& v, ResponseInfo& info, Status& error) {
   static constexpr std::string_view kNames[] = {"seed", "results", "page", "version"};
+  Reader r;
+  r.fast = false;  // every field is optional
   od::object obj;
-  if (!r.Object(v, "info", obj)) return false;
   unsigned seen = 0;
-  return r.Fields(obj, kNames, seen, [&](size_t i, od::value& value) {
+  bool ok = r.Object(v, "info", obj) && r.Fields(obj, kNames, seen, [&](size_t i, od::value& value) {
     int64_t n = 0;
     switch (i) {
       case 0:
@@ -430,69 +456,73 @@ bool ReadInfo(Reader& r, od::value& v, ResponseInfo& info) {
         return r.String(value, "info.version", info.version);
     }
   });
+  if (!ok) error = std::move(r.error);
+  return ok;
 }
 
-// The end of the object or array starting at `p` (one past its closing bracket), or `limit` if it
-// does not close. Strings are skipped, escapes included. Only used for records that failed to parse.
-const char* ContainerEnd(const char* p, const char* limit) {
-  int depth = 0;
-  for (; p < limit; ++p) {
-    switch (*p) {
-      case '"':
-        for (++p; p < limit && *p != '"'; ++p) {
-          if (*p == '\\') ++p;
-        }
-        break;
-      case '{':
-      case '[':
-        ++depth;
-        break;
-      case '}':
-      case ']':
-        if (--depth == 0) return p + 1;
-        break;
-      default:
-        break;
-    }
-  }
-  return limit;
-}
-
-// Reads one element of `results` in place (no second parse): the user, and its exact bytes.
-bool ReadRecord(Reader& r, od::document& doc, od::value& element, const char* body_end, SourceRecord& record) {
-  const char* start = element.raw_json_token().data();
+// The exact bytes of `value`, which is consumed if it is an object or an array (an On-Demand skip:
+// its contents are not read).
+error_code ValueBytes(od::value& value, std::string_view& out) {
   od::json_type t;
-  if (!r.Type(element, t)) return false;
-  std::string_view raw;
+  if (auto e = value.type().get(t)) return e;
   if (t == od::json_type::object) {
     od::object obj;
-    if (auto e = element.get_object().get(obj)) return r.Malformed(e);
-    Reader user_reader;  // the record's own error, not the response's
-    User& user = *record.user;
-    if (user_reader.TopLevel(obj, user)) {
-      // Read to its closing brace: the next token follows the object.
-      const char* next = nullptr;
-      if (auto e = doc.current_location().get(next)) return r.Malformed(e);
-      raw = model_internal::TrimJsonSpace(std::string_view(start, static_cast<size_t>(next - start)));
-      if (!user.Has(UserField::kLogin)) record.user = Status::NotFound("login.uuid: missing (no login)");
-    } else {
-      raw = std::string_view(start, static_cast<size_t>(ContainerEnd(start, body_end) - start));
-      record.user = std::move(user_reader.error);  // the array iteration skips the rest of the object
-    }
+    if (auto e = value.get_object().get(obj)) return e;
+    if (auto e = obj.raw_json().get(out)) return e;
+  } else if (t == od::json_type::array) {
+    od::array arr;
+    if (auto e = value.get_array().get(arr)) return e;
+    if (auto e = arr.raw_json().get(out)) return e;
   } else {
-    if (t == od::json_type::array) {
-      od::array arr;
-      error_code e = element.get_array().get(arr);
-      if (!e) e = arr.raw_json().get(raw);
-      if (e) return r.Malformed(e);
-    } else {
-      raw = element.raw_json_token();
-    }
-    raw = model_internal::TrimJsonSpace(raw);
-    record.user = Status::Corruption("expected a JSON object, got {}", JsonTypeName(t));
+    out = value.raw_json_token();
   }
-  record.raw.assign(raw.data(), raw.size());
-  return true;
+  out = model_internal::TrimJsonSpace(out);
+  return simdjson::SUCCESS;
+}
+
+// The response's top-level object, read into `response`; the API's error text, if it sent one,
+// into `api_error`. Each element of `results` is parsed as a user where it lies in the padded body,
+// whose readable bytes end at `readable_end`.
+Status ReadResponse(od::object& obj, const char* readable_end, Response& response, bool& saw_results,
+                    std::optional<std::string>& api_error) {
+  for (auto field_result : obj) {
+    od::field field;
+    std::string_view key;
+    od::json_type type;
+    if (auto e = std::move(field_result).get(field)) return MalformedStatus(e);
+    if (auto e = field.unescaped_key().get(key)) return MalformedStatus(e);
+    od::value& value = field.value();
+    if (auto e = value.type().get(type)) return MalformedStatus(e);
+    if (key == "results") {
+      if (type != od::json_type::array) {
+        return Status::InvalidArgument("results: expected an array, got {}", JsonTypeName(type));
+      }
+      od::array results;
+      if (auto e = value.get_array().get(results)) return MalformedStatus(e);
+      saw_results = true;
+      for (auto element_result : results) {
+        od::value element;
+        std::string_view raw;
+        if (auto e = std::move(element_result).get(element)) return MalformedStatus(e);
+        if (auto e = ValueBytes(element, raw)) return MalformedStatus(e);
+        SourceRecord& record = response.records.emplace_back();
+        record.raw.assign(raw.data(), raw.size());
+        ParseUserInto(raw.data(), raw.size(), static_cast<size_t>(readable_end - raw.data()), record.user);
+      }
+    } else if (key == "info") {
+      Status error;
+      if (!ReadInfo(value, response.info.emplace(), error)) return error;
+    } else if (key == "error") {
+      std::string_view text;
+      if (type == od::json_type::string) {
+        if (auto e = value.get_string().get(text)) return MalformedStatus(e);
+      } else {
+        text = model_internal::TrimJsonSpace(value.raw_json_token());
+      }
+      api_error.emplace(text);
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -500,7 +530,7 @@ bool ReadRecord(Reader& r, od::document& doc, od::value& element, const char* bo
 Result<User> ParseUser(std::string_view json) {
   std::string_view copy = tls_user_scratch.Fill(json);
   Result<User> result(EmptyUser{});
-  ParseUserInto(tls_user_parser, copy.data(), copy.size(), tls_user_scratch.capacity(), result);
+  ParseUserInto(copy.data(), copy.size(), tls_user_scratch.capacity(), result);
   return result;
 }
 
@@ -509,65 +539,23 @@ Result<Response> ParseResponse(std::string_view body) {
     return Status::InvalidArgument("not a randomuser.me response: {}", why.message());
   };
   std::string_view copy = tls_response_scratch.Fill(body);
-  const char* body_end = copy.data() + copy.size();
-  Reader r;
   od::document doc;
-  if (auto e = tls_response_parser.iterate(copy.data(), copy.size(), tls_response_scratch.capacity()).get(doc)) {
-    r.Malformed(e);
-    return not_response(r.error);
-  }
   od::json_type t;
-  if (auto e = doc.type().get(t)) {
-    r.Malformed(e);
-    return not_response(r.error);
+  od::object obj;
+  if (auto e = tls_response_parser.iterate(copy.data(), copy.size(), tls_response_scratch.capacity()).get(doc)) {
+    return not_response(MalformedStatus(e));
   }
+  if (auto e = doc.type().get(t)) return not_response(MalformedStatus(e));
   if (t != od::json_type::object) {
     return not_response(Status::InvalidArgument("expected a JSON object, got {}", JsonTypeName(t)));
   }
-  od::object obj;
-  if (auto e = doc.get_object().get(obj)) {
-    r.Malformed(e);
-    return not_response(r.error);
-  }
-  static constexpr std::string_view kNames[] = {"results", "info", "error"};
+  if (auto e = doc.get_object().get(obj)) return not_response(MalformedStatus(e));
   Response response;
   response.records.reserve(body.size() / 900 + 1);  // users are ~1 KB: rarely a reallocation (a move of each)
+  bool saw_results = false;
   std::optional<std::string> api_error;
-  unsigned seen = 0;
-  bool ok = r.Fields(obj, kNames, seen, [&](size_t i, od::value& value) {
-    if (i == 0) {
-      od::array results;
-      od::json_type rt;
-      if (!r.Type(value, rt)) return false;
-      if (rt != od::json_type::array) return r.WrongType("results", "an array", rt);
-      if (auto e = value.get_array().get(results)) return r.Malformed(e);
-      for (auto element_result : results) {
-        od::value element;
-        if (auto e = std::move(element_result).get(element)) return r.Malformed(e);
-        SourceRecord& record = response.records.emplace_back();
-        if (!ReadRecord(r, doc, element, body_end, record)) return false;
-      }
-      return true;
-    }
-    if (i == 1) {
-      ResponseInfo info;
-      if (!ReadInfo(r, value, info)) return false;
-      response.info = std::move(info);
-      return true;
-    }
-    od::json_type et;
-    if (!r.Type(value, et)) return false;
-    std::string text;
-    if (et == od::json_type::string) {
-      if (!r.String(value, "error", text)) return false;
-    } else {
-      text.assign(model_internal::TrimJsonSpace(value.raw_json_token()));
-    }
-    api_error = std::move(text);
-    return true;
-  });
-  const bool saw_results = (seen & 1) != 0;
-  if (!ok) return not_response(r.error);
+  const char* readable_end = copy.data() + tls_response_scratch.capacity();
+  if (Status s = ReadResponse(obj, readable_end, response, saw_results, api_error); !s.ok()) return not_response(s);
   if (!AtEnd(doc)) return not_response(Status::InvalidArgument("malformed JSON: content after the response object"));
   if (api_error) return Status::Unavailable("the API answered with an error: {}", *api_error);
   if (!saw_results) return not_response(Status::InvalidArgument("no \"results\" array"));

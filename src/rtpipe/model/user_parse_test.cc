@@ -258,6 +258,18 @@ TEST(ParseUserTest, InvalidUtf8AndBadEscapesAreMalformed) {
   }
 }
 
+TEST(ParseUserTest, AFieldOutOfOrderInAMalformedObjectIsMalformed) {
+  // The fast way gives up at "timezone" (not found next) and the general way reads the object again
+  // from its start, where it meets the junk. libFuzzer found simdjson's find_field_unordered, which
+  // looks back by itself, reaching undefined behaviour on this kind of input (UBSan in `make asan`
+  // would catch it).
+  std::string json = Replace(Compact(), R"("longitude":"134.8719")", R"("longitude":"134.8719"meit)");
+  json = Replace(json, R"("timezone":)", R"("zone":)");
+  auto user = ParseUser(json);
+  ASSERT_FALSE(user.ok());
+  EXPECT_EQ(user.status().code(), StatusCode::kCorruption) << user.status().message();
+}
+
 TEST(ParseUserTest, UnknownFieldsAreSkippedAndOrderDoesNotMatter) {
   std::string json = Replace(Compact(), R"({"gender":"female",)", R"({"extra":{"a":[1,2,{"b":null}]},)");
   json = Replace(json, R"("nat":"US"})", R"("nat":"US","gend\u0065r":"female"})");  // an escaped key
@@ -330,6 +342,24 @@ TEST(ParseResponseTest, RecordsAfterABadOneAreReadCorrectly) {
   ASSERT_TRUE(response->records[4].user.ok());
   EXPECT_EQ(*response->records[4].user, *response->records[1].user);
   EXPECT_EQ(response->info->page, 2);
+}
+
+TEST(ParseResponseTest, AMalformedUserInsideBalancedBracketsFailsAlone) {
+  const std::string malformed = R"({"gender":"female","login" {"uuid":"u"}})";  // no colon
+  const std::string bad_number = Replace(Compact(), R"("age":30)", R"("age":3-0)");
+  std::string body = "{\"results\":[" + Compact() + "," + malformed + "," + bad_number + "," + Compact() + "]}";
+  auto response = ParseResponse(body);
+  ASSERT_TRUE(response.ok()) << response.status().message();
+  ASSERT_EQ(response->records.size(), 4u);
+  EXPECT_TRUE(response->records[0].user.ok());
+  EXPECT_EQ(response->records[1].raw, malformed);
+  EXPECT_EQ(response->records[1].user.status().code(), StatusCode::kCorruption)
+      << response->records[1].user.status().message();
+  EXPECT_EQ(response->records[2].raw, bad_number);
+  EXPECT_EQ(response->records[2].user.status().code(), StatusCode::kCorruption)
+      << response->records[2].user.status().message();
+  ASSERT_TRUE(response->records[3].user.ok());
+  EXPECT_EQ(*response->records[3].user, *response->records[0].user);
 }
 
 TEST(ParseResponseTest, BodiesThatAreNotResponses) {
