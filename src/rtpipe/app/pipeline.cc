@@ -9,6 +9,7 @@
 #include "rtpipe/app/status_report.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/shutdown.h"
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/capture/capture_service.h"
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/ingest_service.h"
@@ -29,6 +30,7 @@ struct StageThread {
   template <typename Body>
   StageThread(std::string n, Body body) : name(std::move(n)) {
     thread = std::thread([this, body = std::move(body)]() mutable {
+      SetThreadName(name);
       status = body(stop.get_token());
       done = true;
     });

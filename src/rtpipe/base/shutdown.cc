@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/thread_name.h"
 
 namespace rtpipe {
 
@@ -21,6 +22,7 @@ std::stop_source InstallShutdownHandler() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::stop_source source;
   std::thread([set, source]() mutable {
+    SetThreadName("signals");
     int signal_number = 0;
     if (sigwait(&set, &signal_number) != 0) return;
     GetLogger("app")->info("received {}, stopping (press Ctrl-C again to quit at once)",

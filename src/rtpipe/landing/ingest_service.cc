@@ -8,6 +8,7 @@
 #include "rtpipe/base/hash.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/shutdown.h"
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/model/dead_letter.h"
 #include "rtpipe/model/message.h"
 
@@ -153,6 +154,7 @@ Status IngestService::Run(std::stop_token stop) {
   std::stop_source fetch_stop;
   std::stop_callback forward(stop, [&] { fetch_stop.request_stop(); });
   std::thread fetcher([&] {
+    SetThreadName("ingest-fetch");
     fetch_status = s.FetchLoop(fetch_stop.get_token());
     s.queue.Close();
   });

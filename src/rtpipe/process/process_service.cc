@@ -9,6 +9,7 @@
 #include "rtpipe/base/bounded_queue.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/shutdown.h"
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/model/dead_letter.h"
 #include "rtpipe/process/user_rules.h"
 #include "rtpipe/process/window_aggregator.h"
@@ -364,6 +365,7 @@ Status ProcessService::Run(std::stop_token stop) {
   Status writer_status;
   std::stop_source writer_stop;
   std::thread writer([&] {
+    SetThreadName("process-write");
     writer_status = s.WriteLoop(writer_stop.get_token());
     if (!writer_status.ok()) s.queue.Close();  // unblock the hand-over
   });

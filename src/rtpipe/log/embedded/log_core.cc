@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/thread_name.h"
 
 namespace rtpipe::embedded {
 namespace {
@@ -136,7 +137,10 @@ Status LogCore::OpenWriter() {
   last_sync_ = now;
   last_checkpoint_ = now;
   if (options_.background_maintenance) {
-    maintenance_ = std::jthread([this](std::stop_token stop) { MaintenanceLoop(stop); });
+    maintenance_ = std::jthread([this](std::stop_token stop) {
+      SetThreadName("log-maintain");
+      MaintenanceLoop(stop);
+    });
   }
   return Status::OK();
 }

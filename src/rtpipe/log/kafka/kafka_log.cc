@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/log/kafka/kafka_consumer.h"
 #include "rtpipe/log/kafka/kafka_group_consumer.h"
 #include "rtpipe/log/kafka/kafka_producer.h"
@@ -68,6 +69,7 @@ Status TopicResultStatus(const rd_kafka_topic_result_t* result, std::string_view
 
 KafkaLog::KafkaLog(ClientSettings settings, Handle admin) : settings_(std::move(settings)), admin_(std::move(admin)) {
   poller_ = std::jthread([rk = admin_.get()](std::stop_token stop) {
+    SetThreadName("kafka-admin");
     while (!stop.stop_requested()) rd_kafka_poll(rk, 100);
   });
 }

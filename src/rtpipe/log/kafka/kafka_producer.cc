@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "rtpipe/base/thread_name.h"
+
 namespace rtpipe::kafka {
 
 struct KafkaProducer::Call {
@@ -47,6 +49,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const ClientSetting
 
 KafkaProducer::KafkaProducer(ClientSettings settings, Handle rk) : settings_(std::move(settings)), rk_(std::move(rk)) {
   poller_ = std::jthread([rk = rk_.get()](std::stop_token stop) {
+    SetThreadName("kafka-produce");
     while (!stop.stop_requested()) rd_kafka_poll(rk, 50);
   });
 }

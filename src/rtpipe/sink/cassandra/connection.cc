@@ -16,6 +16,7 @@
 #include <future>
 
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/sink/cassandra/error.h"
 #include "rtpipe/sink/cassandra/messages.h"
 
@@ -64,7 +65,10 @@ Result<std::shared_ptr<CqlConnection>> CqlConnection::Open(const ConnectionOptio
     conn->open_ = true;
   }
   conn->alive_.store(true, std::memory_order_release);
-  conn->io_thread_ = std::thread([c = conn.get()] { c->Run(); });
+  conn->io_thread_ = std::thread([c = conn.get()] {
+    SetThreadName("cql-io");
+    c->Run();
+  });
   Status handshake = conn->Handshake();
   if (!handshake.ok()) {
     conn->Close(handshake);

@@ -10,6 +10,7 @@
 #include <charconv>
 
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/sink/cassandra/session_internal.h"
 
 namespace rtpipe::cql {
@@ -116,8 +117,14 @@ Result<std::unique_ptr<CqlSession>> CqlSession::Connect(const CqlOptions& option
     session->hosts_.push_back(std::move(host));
   }
   RTPIPE_RETURN_IF_ERROR(session->ConnectAll());
-  session->retry_thread_ = std::thread([s = session.get()] { s->RunRetries(); });
-  session->maintenance_thread_ = std::thread([s = session.get()] { s->MaintainPools(); });
+  session->retry_thread_ = std::thread([s = session.get()] {
+    SetThreadName("cql-retry");
+    s->RunRetries();
+  });
+  session->maintenance_thread_ = std::thread([s = session.get()] {
+    SetThreadName("cql-pools");
+    s->MaintainPools();
+  });
   return session;
 }
 
