@@ -7,24 +7,24 @@
 namespace rtpipe {
 namespace {
 
+// What a new thread reads back after naming itself `name`.
+std::string NameSetInANewThread(std::string_view name) {
+  std::string seen;
+  std::thread([&] {
+    SetThreadName(name);
+    seen = ThreadName();
+  }).join();
+  return seen;
+}
+
 TEST(ThreadNameTest, NamesTheCallingThreadOnly) {
   const std::string before = ThreadName();
-  std::string inside;
-  std::thread([&] {
-    SetThreadName("ingest-fetch");
-    inside = ThreadName();
-  }).join();
-  EXPECT_EQ(inside, "ingest-fetch");
+  EXPECT_EQ(NameSetInANewThread("ingest-fetch"), "ingest-fetch");
   EXPECT_EQ(ThreadName(), before);
 }
 
 TEST(ThreadNameTest, ALongNameKeepsItsFirst15Bytes) {
-  std::string inside;
-  std::thread([&] {
-    SetThreadName("a-name-longer-than-fifteen");
-    inside = ThreadName();
-  }).join();
-  EXPECT_EQ(inside, "a-name-longer-t");
+  EXPECT_EQ(NameSetInANewThread("a-name-longer-than-fifteen"), "a-name-longer-t");
 }
 
 }  // namespace
