@@ -169,9 +169,7 @@ Status IngestService::Run(std::stop_token stop) {
     s.metrics.paused.Set(0);
     std::vector<FetchedBatch> fetched;
     fetched.push_back(std::move(*first));
-    for (auto& more : s.queue.TakeAvailable(QueuedBatches(s.config.source.results))) {
-      fetched.push_back(std::move(more));
-    }
+    for (auto& more : s.queue.TakeAvailable(s.queue.capacity())) fetched.push_back(std::move(more));
     status = s.Land(fetched);
     if (!status.ok()) break;
   }
