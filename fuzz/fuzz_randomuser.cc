@@ -1,6 +1,7 @@
 // libFuzzer target: the randomuser.me parsers of untrusted bytes (src/rtpipe/model): ParseResponse,
 // ParseUser and ParseMessage. Besides memory safety (ASan/UBSan) it checks invariants:
 //  - a user that parses serialises back to JSON that parses to the same user (UserJson);
+//  - parsing into a User reused across inputs gives what a fresh parse gives;
 //  - a record of a response holds exactly bytes of the body, and parsing those bytes on their own
 //    succeeds exactly when the in-place parse did, with the same user (the errors of a bad record
 //    may differ: in place the first error met is reported, on its own an unbalanced object is);
@@ -38,6 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto user = rtpipe::ParseUser(bytes);
   if (user.ok()) CheckRoundTrip(*user);
+  static rtpipe::User reused;
+  rtpipe::Status status = rtpipe::ParseUser(bytes, reused);
+  if (status.ok() != user.ok()) Broken("fresh and reused parses disagree", bytes);
+  if (status.ok() && !(reused == *user)) Broken("fresh and reused users differ", bytes);
 
   auto response = rtpipe::ParseResponse(bytes);
   if (response.ok()) {

@@ -112,6 +112,16 @@ struct Response {
 /// dead-letter reason: Corruption when the bytes are not a JSON object (malformed), InvalidArgument
 /// for a wrong type, NotFound for a missing required field.
 Result<User> ParseUser(std::string_view json);
+/// As above, into `user`: its strings are overwritten in place, so a User reused for record after
+/// record allocates nothing once its strings have grown. On failure `user` holds part of the
+/// record and the status says why.
+Status ParseUser(std::string_view json, User& user);
+
+/// How many readable bytes (of any value) must follow JSON text for it to be parsed where it is.
+inline constexpr size_t kJsonPadding = 64;
+/// As ParseUser(json, user), for text followed by kJsonPadding readable bytes: it is parsed where
+/// it is, not copied first.
+Status ParsePaddedUser(std::string_view json, User& user);
 
 /// Parses an API response body. Fails (retryably: Unavailable) when the body is the API's error
 /// object (`{"error": "..."}`), and with InvalidArgument when it is not a response at all. An empty

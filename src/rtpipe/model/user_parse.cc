@@ -1,14 +1,9 @@
-// ParseUser and ParseResponse: the randomuser.me v1.4 JSON read with simdjson's On-Demand API.
+// ParseUser and ParseResponse: the randomuser.me v1.4 JSON read with simdjson.
 //
-// A user is read in one of two ways. The fast way looks its fields up by name in the API's order
-// (`find_field`, forward only): one pass that parses only the values it returns and skips unknown
-// fields unparsed. It applies when every field of the API is there, in the API's order, which is
-// what the API sends. Otherwise (a field missing, excluded with `exc`, out of order, or its key
-// written with escapes) the document is iterated afresh and read the general way: each object's
-// fields in whatever order they come, every key unescaped if need be and matched against the
-// names. Neither way reads a value or unescapes a key twice in one pass: simdjson's string buffer
-// holds one copy of each, and `find_field_unordered`, which looks back, assumes a valid object
-// (on malformed input it reaches undefined behaviour, as libFuzzer found).
+// A user is parsed with simdjson's DOM parser, which validates the whole record first (so a
+// malformed record is told apart from a wrongly typed one, and nothing is read from bytes that are
+// not JSON), then its fields are copied out in whatever order they come; the API's order is tried
+// first. The User's strings are assigned in place, so a reused User allocates nothing.
 //
 // A response is split with On-Demand, which finds each element of `results` and its exact bytes
 // without reading it; each element is then parsed as a user where it lies. So one bad record does
@@ -21,7 +16,9 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -31,141 +28,153 @@
 namespace rtpipe {
 namespace {
 
+namespace dom = simdjson::dom;
 namespace od = simdjson::ondemand;
 using model_internal::JsonTypeName;
 using simdjson::error_code;
 
-// Whether the raw (unescaped-as-written) key at `raw` is `name`: its bytes, then the closing quote.
-// Keys and names are short: an inline loop beats a call to memcmp. The input is padded, so reading
-// name.size() + 1 bytes is always allowed.
-bool RawKeyIs(const char* raw, std::string_view name) {
-  for (size_t i = 0; i < name.size(); ++i) {
-    if (raw[i] != name[i]) return false;
-  }
-  return raw[name.size()] == '"';
-}
-
 Status MalformedStatus(error_code e) { return Status::Corruption("malformed JSON: {}", simdjson::error_message(e)); }
 
-// The outcome of reading part of a record: on failure `error` says why.
+std::string_view DomTypeName(dom::element e) {
+  switch (e.type()) {
+    case dom::element_type::ARRAY:
+      return "array";
+    case dom::element_type::OBJECT:
+      return "object";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE:
+      return "number";
+    case dom::element_type::STRING:
+      return "string";
+    case dom::element_type::BOOL:
+      return "boolean";
+    case dom::element_type::NULL_VALUE:
+      return "null";
+  }
+  return "unknown";
+}
+
+// A number's text into `out`: an integer's digits, a double's shortest form.
+void NumberText(dom::element e, std::string& out) {
+  if (int64_t i = 0; e.get_int64().get(i) == simdjson::SUCCESS) {
+    fmt::format_int text(i);
+    out.assign(text.data(), text.size());
+  } else if (uint64_t u = 0; e.get_uint64().get(u) == simdjson::SUCCESS) {
+    fmt::format_int text(u);
+    out.assign(text.data(), text.size());
+  } else {
+    out = fmt::format("{}", e.get_double().value_unsafe());
+  }
+}
+
+std::string NumberText(dom::element e) {
+  std::string text;
+  NumberText(e, text);
+  return text;
+}
+
+// A field name of the API, kept as its first 16 bytes (zero-filled) to be compared with keys a word
+// at a time. Every name of the API fits.
+struct FieldName {
+  std::string_view text;
+  uint64_t words[2] = {0, 0};
+
+  template <size_t M>
+  constexpr FieldName(const char (&name)[M]) : FieldName(std::string_view(name, M - 1)) {}  // NOLINT
+  constexpr explicit FieldName(std::string_view name) : text(name) {
+    for (size_t i = 0; i < name.size() && i < 16; ++i) {
+      words[i / 8] |= static_cast<uint64_t>(static_cast<unsigned char>(name[i])) << (8 * (i % 8));
+    }
+  }
+};
+
+[[gnu::always_inline]] inline uint64_t LoadWord(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;  // little-endian: byte i of `p` in bits 8i..8i+7, as FieldName builds them
+}
+
+// Whether `key`, a key of a parsed document, is `name`. A key lies in simdjson's string buffer,
+// which has SIMDJSON_PADDING readable bytes after its last string, so its first 16 bytes can be
+// read whatever its length; the bytes past its end are masked off.
+[[gnu::always_inline]] inline bool KeyIs(std::string_view key, const FieldName& name) {
+  static_assert(simdjson::SIMDJSON_PADDING >= 16);
+  static_assert(std::endian::native == std::endian::little);
+  const size_t n = key.size();
+  if (n != name.text.size()) return false;
+  if (n > 16) return key == name.text;
+  const uint64_t low_mask = n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+  if ((LoadWord(key.data()) & low_mask) != name.words[0]) return false;
+  if (n <= 8) return true;
+  const uint64_t high_mask = n == 16 ? ~uint64_t{0} : (uint64_t{1} << (8 * (n - 8))) - 1;
+  return (LoadWord(key.data() + 8) & high_mask) == name.words[1];
+}
+
+// Reads the parts of a user from a parsed (so valid) document; on failure `error` says why.
 struct Reader {
   Status error;
-  // The fast way (see the top of the file) while true; it gives up, setting `not_in_api_order`,
-  // at the first field of the API it does not find next.
-  bool fast = true;
-  bool not_in_api_order = false;
 
-  bool Malformed(error_code e) {
-    error = MalformedStatus(e);
-    return false;
-  }
-  bool WrongType(std::string_view path, std::string_view expected, od::json_type got) {
-    error = Status::InvalidArgument("{}: expected {}, got {}", path, expected, JsonTypeName(got));
+  [[gnu::cold, gnu::noinline]] bool WrongType(std::string_view path, std::string_view expected, dom::element got) {
+    error = Status::InvalidArgument("{}: expected {}, got {}", path, expected, DomTypeName(got));
     return false;
   }
 
-  bool Type(od::value& v, od::json_type& t) {
-    if (auto e = v.type().get(t)) return Malformed(e);
-    return true;
-  }
-
-  bool String(od::value& v, std::string_view path, std::string& out) {
+  // Inlined: it runs for most values of a record, and its call would cost as much as its work.
+  [[gnu::always_inline]] bool String(dom::element v, std::string_view path, std::string& out) {
     std::string_view s;
-    error_code e = v.get_string().get(s);
-    if (e == simdjson::INCORRECT_TYPE) {
-      od::json_type t;
-      if (!Type(v, t)) return false;
-      return WrongType(path, "a string", t);
-    }
-    if (e) return Malformed(e);
-    out.assign(s.data(), s.size());
+    if (v.get_string().get(s) != simdjson::SUCCESS) return WrongType(path, "a string", v);
+    out.clear();  // then append: cheaper than assign, which allows for overlapping text
+    out.append(s.data(), s.size());
     return true;
   }
 
-  bool Int(od::value& v, std::string_view path, int64_t min, int64_t max, int64_t& out) {
-    int64_t value = 0;
-    if (v.get_int64().get(value) != simdjson::SUCCESS) {
-      od::json_type t;
-      if (!Type(v, t)) return false;
-      if (t != od::json_type::number) return WrongType(path, "an integer", t);
-      std::string_view token = model_internal::TrimJsonSpace(v.raw_json_token());
-      if (!model_internal::IsJsonNumber(token)) {
-        error = Status::Corruption("malformed JSON: invalid number at {}: {}", path, token);
-      } else {
-        error = Status::InvalidArgument("{}: expected an integer, got {}", path, token);
-      }
+  bool Int(dom::element v, std::string_view path, int64_t min, int64_t max, int64_t& out) {
+    if (!v.is_number()) return WrongType(path, "an integer", v);
+    if (v.type() == dom::element_type::DOUBLE) {
+      error = Status::InvalidArgument("{}: expected an integer, got {}", path, NumberText(v));
       return false;
     }
-    if (value < min || value > max) {
-      error = Status::InvalidArgument("{}: expected an integer in [{}, {}], got {}", path, min, max, value);
+    int64_t value = 0;
+    if (v.get_int64().get(value) != simdjson::SUCCESS || value < min || value > max) {
+      error = Status::InvalidArgument("{}: expected an integer in [{}, {}], got {}", path, min, max, NumberText(v));
       return false;
     }
     out = value;
     return true;
   }
 
-  bool Object(od::value& v, std::string_view path, od::object& out) {
-    od::json_type t;
-    if (!Type(v, t)) return false;
-    if (t != od::json_type::object) return WrongType(path, "an object", t);
-    if (auto e = v.get_object().get(out)) return Malformed(e);
+  bool Object(dom::element v, std::string_view path, dom::object& out) {
+    if (v.get_object().get(out) != simdjson::SUCCESS) return WrongType(path, "an object", v);
     return true;
   }
 
   // Reads the fields of `obj` named `names`: on_field(i, value) for names[i], setting bit i of
-  // `seen`; other fields are skipped. Stops at the first failure.
-  //  - The fast way: each name looked up in turn, forward only; a name not found next ends it.
-  //  - The general way: the fields iterated in whatever order they come. The next name in the API's
-  //    order is tried first with a raw comparison; otherwise the key, unescaped if need be, is
-  //    looked up among all names.
+  // `seen`; other fields are skipped, and of a repeated field the last counts. Stops at the first
+  // failure. The fields come in the API's order as a rule: the next name is tried first.
   template <size_t N, typename OnField>
-  bool Fields(od::object& obj, const std::string_view (&names)[N], unsigned& seen, OnField&& on_field) {
-    if (fast) {
-      for (size_t i = 0; i < N; ++i) {
-        od::value value;
-        error_code e = obj.find_field(names[i]).get(value);
-        if (e == simdjson::NO_SUCH_FIELD) {
-          not_in_api_order = true;
-          return false;
-        }
-        if (e) return Malformed(e);
-        seen |= 1u << i;
-        if (!on_field(i, value)) return false;
-      }
-      return true;
-    }
+  bool Fields(dom::object obj, const FieldName (&names)[N], unsigned& seen, OnField&& on_field) {
     size_t next = 0;
-    for (auto field_result : obj) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return Malformed(e);
-      size_t i = N;
-      if (next < N && RawKeyIs(field.key().raw(), names[next])) {
-        i = next;
-      } else {
-        const char* begin = field.key().raw();
-        const char* end = begin;
-        while (*end != '"' && *end != '\\') ++end;
-        std::string_view key(begin, static_cast<size_t>(end - begin));
-        if (*end == '\\') {
-          if (auto e = field.unescaped_key().get(key)) return Malformed(e);
+    for (dom::key_value_pair field : obj) {
+      size_t i = next;
+      if (i >= N || !KeyIs(field.key, names[i])) {
+        for (i = 0; i < N && !KeyIs(field.key, names[i]); ++i) {
         }
-        for (i = 0; i < N && key != names[i]; ++i) {
-        }
+        if (i == N) continue;  // not a field of the API: skipped
       }
-      if (i == N) continue;  // not a field of the API: skipped
       next = i + 1;
       seen |= 1u << i;
-      if (!on_field(i, field.value())) return false;
+      if (!on_field(i, field.value)) return false;
     }
     return true;
   }
 
   // Every name must have been seen (bit i of `seen` for names[i]).
   template <size_t N>
-  bool Require(unsigned seen, std::string_view parent, const std::string_view (&names)[N]) {
+  bool Require(unsigned seen, std::string_view parent, const FieldName (&names)[N]) {
     for (size_t i = 0; i < N; ++i) {
       if ((seen & (1u << i)) == 0) {
-        error = Status::NotFound("{}.{}: missing", parent, names[i]);
+        error = Status::NotFound("{}.{}: missing", parent, names[i].text);
         return false;
       }
     }
@@ -174,28 +183,29 @@ struct Reader {
 
   // An object whose fields are all strings, read into `targets` (same order as `names`).
   template <size_t N>
-  bool StringObject(od::value& v, std::string_view path, const std::string_view (&names)[N],
+  bool StringObject(dom::element v, std::string_view path, const FieldName (&names)[N],
                     const std::string_view (&paths)[N], std::string* const (&targets)[N]) {
-    od::object obj;
+    dom::object obj;
     if (!Object(v, path, obj)) return false;
     unsigned seen = 0;
-    return Fields(obj, names, seen, [&](size_t i, od::value& value) { return String(value, paths[i], *targets[i]); }) &&
+    return Fields(obj, names, seen,
+                  [&](size_t i, dom::element value) { return String(value, paths[i], *targets[i]); }) &&
            Require(seen, path, names);
   }
 
-  bool Name(od::value& v, User::Name& n) {
-    static constexpr std::string_view kNames[] = {"title", "first", "last"};
+  bool Name(dom::element v, User::Name& n) {
+    static constexpr FieldName kNames[] = {"title", "first", "last"};
     static constexpr std::string_view kPaths[] = {"name.title", "name.first", "name.last"};
     return StringObject(v, "name", kNames, kPaths, {&n.title, &n.first, &n.last});
   }
 
-  bool Street(od::value& v, User::Location& l) {
-    static constexpr std::string_view kNames[] = {"number", "name"};
-    od::object obj;
+  bool Street(dom::element v, User::Location& l) {
+    static constexpr FieldName kNames[] = {"number", "name"};
+    dom::object obj;
     if (!Object(v, "location.street", obj)) return false;
     unsigned seen = 0;
     return Fields(obj, kNames, seen,
-                  [&](size_t i, od::value& value) {
+                  [&](size_t i, dom::element value) {
                     return i == 0 ? Int(value, "location.street.number", std::numeric_limits<int64_t>::min(),
                                         std::numeric_limits<int64_t>::max(), l.street_number)
                                   : String(value, "location.street.name", l.street_name);
@@ -203,37 +213,29 @@ struct Reader {
            Require(seen, "location.street", kNames);
   }
 
-  bool Postcode(od::value& v, User::Location& l) {
-    std::string_view token = model_internal::TrimJsonSpace(v.raw_json_token());
-    if (!token.empty() && token[0] == '"') {
+  bool Postcode(dom::element v, User::Location& l) {
+    if (v.is_string()) {
       l.postcode_is_number = false;
       return String(v, "location.postcode", l.postcode);
     }
-    od::json_type t;
-    if (!Type(v, t)) return false;
-    if (t != od::json_type::number) return WrongType("location.postcode", "a string or a number", t);
-    if (!model_internal::IsJsonNumber(token)) {
-      error = Status::Corruption("malformed JSON: invalid number at location.postcode: {}", token);
-      return false;
-    }
-    l.postcode.assign(token.data(), token.size());
+    if (!v.is_number()) return WrongType("location.postcode", "a string or a number", v);
+    NumberText(v, l.postcode);
     l.postcode_is_number = true;
     return true;
   }
 
-  bool Location(od::value& v, User::Location& l) {
-    static constexpr std::string_view kNames[] = {"street",   "city",        "state",   "country",
-                                                  "postcode", "coordinates", "timezone"};
-    static constexpr std::string_view kCoordinates[] = {"latitude", "longitude"};
+  bool Location(dom::element v, User::Location& l) {
+    static constexpr FieldName kNames[] = {"street", "city", "state", "country", "postcode", "coordinates", "timezone"};
+    static constexpr FieldName kCoordinates[] = {"latitude", "longitude"};
     static constexpr std::string_view kCoordinatePaths[] = {"location.coordinates.latitude",
                                                             "location.coordinates.longitude"};
-    static constexpr std::string_view kTimezone[] = {"offset", "description"};
+    static constexpr FieldName kTimezone[] = {"offset", "description"};
     static constexpr std::string_view kTimezonePaths[] = {"location.timezone.offset", "location.timezone.description"};
-    od::object obj;
+    dom::object obj;
     if (!Object(v, "location", obj)) return false;
     unsigned seen = 0;
     return Fields(obj, kNames, seen,
-                  [&](size_t i, od::value& value) {
+                  [&](size_t i, dom::element value) {
                     switch (i) {
                       case 0:
                         return Street(value, l);
@@ -256,22 +258,22 @@ struct Reader {
            Require(seen, "location", kNames);
   }
 
-  bool Login(od::value& v, User::Login& l) {
-    static constexpr std::string_view kNames[] = {"uuid", "username", "password", "salt", "md5", "sha1", "sha256"};
+  bool Login(dom::element v, User::Login& l) {
+    static constexpr FieldName kNames[] = {"uuid", "username", "password", "salt", "md5", "sha1", "sha256"};
     static constexpr std::string_view kPaths[] = {"login.uuid", "login.username", "login.password", "login.salt",
                                                   "login.md5",  "login.sha1",     "login.sha256"};
     return StringObject(v, "login", kNames, kPaths,
                         {&l.uuid, &l.username, &l.password, &l.salt, &l.md5, &l.sha1, &l.sha256});
   }
 
-  bool Dated(od::value& v, bool is_dob, User::Dated& d) {
-    static constexpr std::string_view kNames[] = {"date", "age"};
+  bool Dated(dom::element v, bool is_dob, User::Dated& d) {
+    static constexpr FieldName kNames[] = {"date", "age"};
     const std::string_view path = is_dob ? "dob" : "registered";
-    od::object obj;
+    dom::object obj;
     if (!Object(v, path, obj)) return false;
     unsigned seen = 0;
     return Fields(obj, kNames, seen,
-                  [&](size_t i, od::value& value) {
+                  [&](size_t i, dom::element value) {
                     if (i == 0) return String(value, is_dob ? "dob.date" : "registered.date", d.date);
                     int64_t age = 0;
                     if (!Int(value, is_dob ? "dob.age" : "registered.age", std::numeric_limits<int>::min(),
@@ -284,46 +286,41 @@ struct Reader {
            Require(seen, path, kNames);
   }
 
-  bool Id(od::value& v, User::NationalId& id) {
-    static constexpr std::string_view kNames[] = {"name", "value"};
-    od::object obj;
+  bool Id(dom::element v, User::NationalId& id) {
+    static constexpr FieldName kNames[] = {"name", "value"};
+    dom::object obj;
     if (!Object(v, "id", obj)) return false;
     unsigned seen = 0;
     return Fields(obj, kNames, seen,
-                  [&](size_t i, od::value& value) {
+                  [&](size_t i, dom::element value) {
                     if (i == 0) return String(value, "id.name", id.name);
-                    od::json_type t;
-                    if (!Type(value, t)) return false;
-                    if (t == od::json_type::null) {
-                      bool is_null = false;
-                      if (auto e = value.is_null().get(is_null)) return Malformed(e);
-                      if (!is_null) return Malformed(simdjson::N_ATOM_ERROR);
+                    if (value.is_null()) {
                       id.value.reset();
                       return true;
                     }
-                    if (t != od::json_type::string) return WrongType("id.value", "a string or null", t);
-                    id.value.emplace();
+                    if (!value.is_string()) return WrongType("id.value", "a string or null", value);
+                    if (!id.value) id.value.emplace();
                     return String(value, "id.value", *id.value);
                   }) &&
            Require(seen, "id", kNames);
   }
 
-  bool Picture(od::value& v, User::Picture& p) {
-    static constexpr std::string_view kNames[] = {"large", "medium", "thumbnail"};
+  bool Picture(dom::element v, User::Picture& p) {
+    static constexpr FieldName kNames[] = {"large", "medium", "thumbnail"};
     static constexpr std::string_view kPaths[] = {"picture.large", "picture.medium", "picture.thumbnail"};
     return StringObject(v, "picture", kNames, kPaths, {&p.large, &p.medium, &p.thumbnail});
   }
 
-  // The user object: its top-level fields in the order the API writes them.
-  bool TopLevel(od::object& obj, User& u) {
-    static constexpr std::string_view kNames[] = {"gender",     "name",  "location", "email", "login",   "dob",
-                                                  "registered", "phone", "cell",     "id",    "picture", "nat"};
+  // The user object. A field it does not carry keeps its value in `u`.
+  bool TopLevel(dom::object obj, User& u) {
+    static constexpr FieldName kNames[] = {"gender",     "name",  "location", "email", "login",   "dob",
+                                           "registered", "phone", "cell",     "id",    "picture", "nat"};
     static constexpr UserField kFields[] = {UserField::kGender,     UserField::kName,    UserField::kLocation,
                                             UserField::kEmail,      UserField::kLogin,   UserField::kDob,
                                             UserField::kRegistered, UserField::kPhone,   UserField::kCell,
                                             UserField::kId,         UserField::kPicture, UserField::kNat};
     unsigned seen = 0;
-    bool ok = Fields(obj, kNames, seen, [&](size_t i, od::value& value) {
+    bool ok = Fields(obj, kNames, seen, [&](size_t i, dom::element value) {
       switch (i) {
         case 0:
           return String(value, "gender", u.gender);
@@ -368,96 +365,52 @@ struct EmptyUser {
 // After the root value was read completely, nothing but whitespace may follow.
 bool AtEnd(od::document& doc) { return doc.current_location().error() == simdjson::OUT_OF_BOUNDS; }
 
-// Whether the user object closes, and nothing but whitespace follows it before `end`. After the
-// general way, which iterated the object to its end, that is what AtEnd says. After the fast way,
-// which read up to `nat`, the API's last field: the common case is seen at a glance, the next token
-// being the root's closing brace and the last one. Otherwise the object is walked from its start to
-// its end (skipping, not reading), which also finds one that does not close.
-bool ClosesThere(od::document& doc, od::object& obj, const char* end, Reader& r) {
-  const char* at = nullptr;
-  if (r.fast) {
-    if (doc.current_location().get(at) == simdjson::SUCCESS && *at == '}' &&
-        model_internal::TrimJsonSpace(std::string_view(at + 1, static_cast<size_t>(end - at - 1))).empty()) {
-      return true;
-    }
-    if (auto e = obj.reset().error()) return r.Malformed(e);
-    for (auto field : obj) {
-      if (auto e = field.error()) return r.Malformed(e);
-    }
-  }
-  if (!AtEnd(doc)) {
-    r.error = Status::Corruption("malformed JSON: content after the user object");
-    return false;
-  }
-  return true;
-}
-
-thread_local od::parser tls_user_parser;
+thread_local dom::parser tls_user_parser;
 thread_local od::parser tls_response_parser;
 thread_local model_internal::PaddedScratch tls_user_scratch;
 thread_local model_internal::PaddedScratch tls_response_scratch;
 
-// One reading of the user at [data, data+len) into `user`, the fast or the general way (`r.fast`).
-// False with r.error set on failure, or with r.not_in_api_order when the fast way gave up.
-bool ReadUser(const char* data, size_t len, size_t capacity, Reader& r, User& user) {
-  od::document doc;
-  od::json_type t;
-  od::object obj;
-  if (auto e = tls_user_parser.iterate(data, len, capacity).get(doc)) return r.Malformed(e);
-  if (auto e = doc.type().get(t)) return r.Malformed(e);
-  if (t != od::json_type::object) {
-    r.error = Status::Corruption("expected a JSON object, got {}", JsonTypeName(t));
-    return false;
+// Parses the JSON object at [data, data+len); the bytes up to data + len + SIMDJSON_PADDING are
+// readable. The object is valid until the next call.
+Result<dom::object> ParseObject(const char* data, size_t len) {
+  dom::element root;
+  if (auto e = tls_user_parser.parse(data, len, false).get(root)) return MalformedStatus(e);
+  dom::object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) {
+    return Status::Corruption("expected a JSON object, got {}", DomTypeName(root));
   }
-  if (auto e = doc.get_object().get(obj)) return r.Malformed(e);
-  return r.TopLevel(obj, user) && ClosesThere(doc, obj, data + len, r);
+  return obj;
 }
 
-// Parses the user at [data, data+len) into `result`, which holds a default User on entry; the
-// bytes up to data+capacity are readable padding. Filling in place saves moving ~40 strings.
-void ParseUserInto(const char* data, size_t len, size_t capacity, Result<User>& result) {
+// Parses the user at [data, data+len) into `user`, whose strings are overwritten in place (their
+// capacity reused); the bytes up to data + len + SIMDJSON_PADDING are readable. On failure `user`
+// holds part of the record.
+Status ParseUserAt(const char* data, size_t len, User& user) {
+  RTPIPE_ASSIGN_OR_RETURN(dom::object obj, ParseObject(data, len));
   Reader r;
-  bool ok = ReadUser(data, len, capacity, r, *result);
-  if (!ok && r.not_in_api_order) {
-    *result = User{};
-    r = Reader();
-    r.fast = false;
-    ok = ReadUser(data, len, capacity, r, *result);
-  }
-  if (!ok) {
-    result = std::move(r.error);
-  } else if (!result->Has(UserField::kLogin)) {
-    result = Status::NotFound("login.uuid: missing (no login)");
-  }
+  if (!r.TopLevel(obj, user)) return std::move(r.error);
+  if (!user.Has(UserField::kLogin)) return Status::NotFound("login.uuid: missing (no login)");
+  if (user.present == kAllUserFields) return Status::OK();
+  // A field absent from this record is reset, so a reused User carries nothing of the last one.
+  const User empty;
+  if (!user.Has(UserField::kGender)) user.gender = empty.gender;
+  if (!user.Has(UserField::kName)) user.name = empty.name;
+  if (!user.Has(UserField::kLocation)) user.location = empty.location;
+  if (!user.Has(UserField::kEmail)) user.email = empty.email;
+  if (!user.Has(UserField::kDob)) user.dob = empty.dob;
+  if (!user.Has(UserField::kRegistered)) user.registered = empty.registered;
+  if (!user.Has(UserField::kPhone)) user.phone = empty.phone;
+  if (!user.Has(UserField::kCell)) user.cell = empty.cell;
+  if (!user.Has(UserField::kId)) user.id = empty.id;
+  if (!user.Has(UserField::kPicture)) user.picture = empty.picture;
+  if (!user.Has(UserField::kNat)) user.nat = empty.nat;
+  return Status::OK();
 }
 
-bool ReadInfo(od::value& v, ResponseInfo& info, Status& error) {
-  static constexpr std::string_view kNames[] = {"seed", "results", "page", "version"};
-  Reader r;
-  r.fast = false;  // every field is optional
-  od::object obj;
-  unsigned seen = 0;
-  bool ok = r.Object(v, "info", obj) && r.Fields(obj, kNames, seen, [&](size_t i, od::value& value) {
-    int64_t n = 0;
-    switch (i) {
-      case 0:
-        return r.String(value, "info.seed", info.seed);
-      case 1:
-        if (!r.Int(value, "info.results", 0, std::numeric_limits<int>::max(), n)) return false;
-        info.results = static_cast<int>(n);
-        return true;
-      case 2:
-        if (!r.Int(value, "info.page", std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), n)) {
-          return false;
-        }
-        info.page = static_cast<int>(n);
-        return true;
-      default:
-        return r.String(value, "info.version", info.version);
-    }
-  });
-  if (!ok) error = std::move(r.error);
-  return ok;
+// As ParseUserAt, into `result`: its User is reused when it holds one.
+void ParseUserInto(const char* data, size_t len, Result<User>& result) {
+  if (!result.ok()) result = EmptyUser{};
+  if (Status s = ParseUserAt(data, len, *result); !s.ok()) result = std::move(s);
 }
 
 // The exact bytes of `value`, which is consumed if it is an object or an array (an On-Demand skip:
@@ -480,11 +433,37 @@ error_code ValueBytes(od::value& value, std::string_view& out) {
   return simdjson::SUCCESS;
 }
 
+// The `info` object, whose exact bytes are `raw` (in the padded body).
+Status ReadInfo(std::string_view raw, ResponseInfo& info) {
+  static constexpr FieldName kNames[] = {"seed", "results", "page", "version"};
+  RTPIPE_ASSIGN_OR_RETURN(dom::object obj, ParseObject(raw.data(), raw.size()));
+  Reader r;
+  unsigned seen = 0;  // every field is optional
+  bool ok = r.Fields(obj, kNames, seen, [&](size_t i, dom::element value) {
+    int64_t n = 0;
+    switch (i) {
+      case 0:
+        return r.String(value, "info.seed", info.seed);
+      case 1:
+        if (!r.Int(value, "info.results", 0, std::numeric_limits<int>::max(), n)) return false;
+        info.results = static_cast<int>(n);
+        return true;
+      case 2:
+        if (!r.Int(value, "info.page", std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), n)) {
+          return false;
+        }
+        info.page = static_cast<int>(n);
+        return true;
+      default:
+        return r.String(value, "info.version", info.version);
+    }
+  });
+  return ok ? Status::OK() : std::move(r.error);
+}
+
 // The response's top-level object, read into `response`; the API's error text, if it sent one,
-// into `api_error`. Each element of `results` is parsed as a user where it lies in the padded body,
-// whose readable bytes end at `readable_end`.
-Status ReadResponse(od::object& obj, const char* readable_end, Response& response, bool& saw_results,
-                    std::optional<std::string>& api_error) {
+// into `api_error`. Each element of `results` is parsed as a user where it lies in the padded body.
+Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std::optional<std::string>& api_error) {
   for (auto field_result : obj) {
     od::field field;
     std::string_view key;
@@ -507,11 +486,15 @@ Status ReadResponse(od::object& obj, const char* readable_end, Response& respons
         if (auto e = ValueBytes(element, raw)) return MalformedStatus(e);
         SourceRecord& record = response.records.emplace_back();
         record.raw.assign(raw.data(), raw.size());
-        ParseUserInto(raw.data(), raw.size(), static_cast<size_t>(readable_end - raw.data()), record.user);
+        ParseUserInto(raw.data(), raw.size(), record.user);
       }
     } else if (key == "info") {
-      Status error;
-      if (!ReadInfo(value, response.info.emplace(), error)) return error;
+      if (type != od::json_type::object) {
+        return Status::InvalidArgument("info: expected an object, got {}", JsonTypeName(type));
+      }
+      std::string_view raw;
+      if (auto e = ValueBytes(value, raw)) return MalformedStatus(e);
+      RTPIPE_RETURN_IF_ERROR(ReadInfo(raw, response.info.emplace()));
     } else if (key == "error") {
       std::string_view text;
       if (type == od::json_type::string) {
@@ -530,9 +513,18 @@ Status ReadResponse(od::object& obj, const char* readable_end, Response& respons
 Result<User> ParseUser(std::string_view json) {
   std::string_view copy = tls_user_scratch.Fill(json);
   Result<User> result(EmptyUser{});
-  ParseUserInto(copy.data(), copy.size(), tls_user_scratch.capacity(), result);
+  ParseUserInto(copy.data(), copy.size(), result);
   return result;
 }
+
+Status ParseUser(std::string_view json, User& user) {
+  std::string_view copy = tls_user_scratch.Fill(json);
+  return ParseUserAt(copy.data(), copy.size(), user);
+}
+
+static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
+
+Status ParsePaddedUser(std::string_view json, User& user) { return ParseUserAt(json.data(), json.size(), user); }
 
 Result<Response> ParseResponse(std::string_view body) {
   auto not_response = [](const Status& why) {
@@ -554,8 +546,7 @@ Result<Response> ParseResponse(std::string_view body) {
   response.records.reserve(body.size() / 900 + 1);  // users are ~1 KB: rarely a reallocation (a move of each)
   bool saw_results = false;
   std::optional<std::string> api_error;
-  const char* readable_end = copy.data() + tls_response_scratch.capacity();
-  if (Status s = ReadResponse(obj, readable_end, response, saw_results, api_error); !s.ok()) return not_response(s);
+  if (Status s = ReadResponse(obj, response, saw_results, api_error); !s.ok()) return not_response(s);
   if (!AtEnd(doc)) return not_response(Status::InvalidArgument("malformed JSON: content after the response object"));
   if (api_error) return Status::Unavailable("the API answered with an error: {}", *api_error);
   if (!saw_results) return not_response(Status::InvalidArgument("no \"results\" array"));
