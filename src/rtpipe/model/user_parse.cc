@@ -32,6 +32,7 @@ namespace dom = simdjson::dom;
 namespace od = simdjson::ondemand;
 using model_internal::JsonTypeName;
 using simdjson::error_code;
+using namespace std::string_view_literals;
 
 Status MalformedStatus(error_code e) { return Status::Corruption("malformed JSON: {}", simdjson::error_message(e)); }
 
@@ -268,15 +269,17 @@ struct Reader {
 
   bool Dated(dom::element v, bool is_dob, User::Dated& d) {
     static constexpr FieldName kNames[] = {"date", "age"};
-    const std::string_view path = is_dob ? "dob" : "registered";
+    const std::string_view path = is_dob ? "dob"sv : "registered"sv;
     dom::object obj;
     if (!Object(v, path, obj)) return false;
     unsigned seen = 0;
     return Fields(obj, kNames, seen,
                   [&](size_t i, dom::element value) {
-                    if (i == 0) return String(value, is_dob ? "dob.date" : "registered.date", d.date);
+                    if (i == 0) {
+                      return String(value, is_dob ? "dob.date"sv : "registered.date"sv, d.date);
+                    }
                     int64_t age = 0;
-                    if (!Int(value, is_dob ? "dob.age" : "registered.age", std::numeric_limits<int>::min(),
+                    if (!Int(value, is_dob ? "dob.age"sv : "registered.age"sv, std::numeric_limits<int>::min(),
                              std::numeric_limits<int>::max(), age)) {
                       return false;
                     }
