@@ -4,6 +4,8 @@
 //    records; capture moves them to the log; process takes them from the log to the store.
 // 2. The whole pipeline on N fresh records (every stage at once on the same cores), with and
 //    without the windowed aggregation.
+//    The CPU time each thread spends per record in the whole pipeline says what bounds it when the
+//    cores are busy.
 // 3. Source-to-store latency at a fixed offered load (users every 100 ms).
 // Durability stays on (log.fsync=always, SQLite synchronous=FULL). Peak RSS is measured per phase
 // (Linux: /proc/self/status VmHWM, reset through /proc/self/clear_refs before each phase), so the
@@ -11,15 +13,21 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "rtpipe/app/cli.h"
 #include "rtpipe/app/pipeline.h"
 #include "rtpipe/app/status_report.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/shutdown.h"
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/capture/capture_service.h"
 #include "rtpipe/log/log_factory.h"
 #include "rtpipe/process/process_service.h"
@@ -125,6 +133,25 @@ Result<LatencyFigures> MeasureLatency(Config c, const BenchOptions& o, std::stop
   return f;
 }
 
+// CPU time per record of each thread of the whole pipeline, the busiest first, and the rate the
+// machine's cores would allow if they did nothing else.
+void PrintCpuPerRecord(const std::map<std::string, std::chrono::nanoseconds>& cpu, int64_t records) {
+  std::vector<std::pair<std::string, double>> per_record;  // thread, microseconds per record
+  double total = 0;
+  for (const auto& [thread, used] : cpu) {
+    double us = std::chrono::duration<double, std::micro>(used).count() / static_cast<double>(records);
+    per_record.emplace_back(thread, us);
+    total += us;
+  }
+  std::sort(per_record.begin(), per_record.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  fmt::print("CPU per record end to end: {:.1f} us, so {} cores allow at most {:.0f} records/s; by thread:\n", total,
+             cores, total > 0 ? cores * 1e6 / total : 0.0);
+  for (const auto& [thread, us] : per_record) {
+    if (us >= 0.05) fmt::print("  {:<16} {:>6.1f} us  {:>3.0f}%\n", thread, us, 100.0 * us / total);
+  }
+}
+
 Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop) {
   std::filesystem::path root = o.dir.empty()
                                    ? std::filesystem::temp_directory_path() / fmt::format("rtpipe-bench-{}", ::getpid())
@@ -141,8 +168,12 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   RTPIPE_ASSIGN_OR_RETURN(double process_s, ProcessAll(staged, stop));
   log->info("2/3 the whole pipeline, with and without windowed aggregation");
   ResetPeakRss();
+  TakeEndedThreadCpu();
+  const std::chrono::nanoseconds main_cpu_before = ThreadCpuTime();
   RTPIPE_ASSIGN_OR_RETURN(double e2e_s, RunPipeline(BenchConfig(base, root / "e2e"), Role::kAll, o.records, stop));
   double e2e_rss = PeakRssMiB();
+  std::map<std::string, std::chrono::nanoseconds> e2e_cpu = TakeEndedThreadCpu();
+  e2e_cpu["(main)"] += ThreadCpuTime() - main_cpu_before;
   Config no_windows = BenchConfig(base, root / "e2e-no-windows");
   no_windows.process.window.enabled = false;
   RTPIPE_ASSIGN_OR_RETURN(double no_windows_s, RunPipeline(no_windows, Role::kAll, o.records, stop));
@@ -170,6 +201,7 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
              e2e / slowest->rate, slowest->name);
   fmt::print("{:<34} {:>12.0f}   (with aggregation the pipeline is {:.1f}% slower)\n", "end to end without aggregation",
              records / no_windows_s, 100.0 * (1.0 - no_windows_s / e2e_s));
+  PrintCpuPerRecord(e2e_cpu, o.records);
   fmt::print("latency at {:.0f} records/s offered (achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n", latency.offered,
              latency.achieved, FormatDuration(std::chrono::microseconds(latency.p50_us)),
              FormatDuration(std::chrono::microseconds(latency.p99_us)),
@@ -186,7 +218,8 @@ void AddBenchCommand(CLI::App& app, const GlobalOptions& global, CommandBody& se
   auto* bench = app.add_subcommand(
       "bench",
       "End-to-end benchmark on embedded defaults with a fixed seed: each stage alone (to name the bottleneck),\n"
-      "the whole pipeline, source-to-store latency at a fixed offered load, and peak RSS. Durability stays on.");
+      "the whole pipeline with the CPU each thread spends per record, source-to-store latency at a fixed\n"
+      "offered load, and peak RSS. Durability stays on.");
   bench->add_option("--records", options->records, "Records for the throughput runs")->check(CLI::PositiveNumber);
   bench->add_option("--rate", options->rate, "Offered load of the latency run, records/s")->check(CLI::PositiveNumber);
   bench->add_option("--seconds", options->seconds, "Length of the latency run")->check(CLI::PositiveNumber);
