@@ -14,7 +14,7 @@ using std::chrono::milliseconds;
 struct SourceConfig {
   std::string url = "generator";  // "generator" (offline, built in) or the API's base URL
   int results = 500;              // users per request, 1..5000
-  milliseconds interval{100};     // pause between requests: the ingest pace
+  milliseconds interval{100};     // from one request's start to the next's: the ingest pace
   std::string seed = "rtpipe";    // page through this seed; "" = a random sample per request
   std::string nat;                // comma list of nationalities, "" = all
   milliseconds connect_timeout{5000};

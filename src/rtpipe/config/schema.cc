@@ -306,9 +306,11 @@ std::vector<ConfigKey> BuildKeys() {
       [](Config& c) -> std::string& { return c.source.url; }, CheckSourceUrl));
   k.push_back(IntKey<int>("source.results", 500, 1, 5000, "Users per request (the API's `results`).",
                           [](Config& c) -> int& { return c.source.results; }));
-  k.push_back(DurationKey("source.interval", "100ms", milliseconds(0),
-                          "Pause between two requests; with `source.results` it sets the ingest pace.",
-                          [](Config& c) -> milliseconds& { return c.source.interval; }));
+  k.push_back(
+      DurationKey("source.interval", "100ms", milliseconds(0),
+                  "From the start of one request to the start of the next: the ingest pace is `source.results` users "
+                  "every `source.interval` (0: back to back). A request that takes longer is followed at once.",
+                  [](Config& c) -> milliseconds& { return c.source.interval; }));
   k.push_back(StringKey("source.seed", "rtpipe", "any string; empty for a fresh random sample per request",
                         "Seed to page through (same seed and page give the same users); the source remembers "
                         "its page and resumes there after a restart.",

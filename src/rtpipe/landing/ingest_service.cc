@@ -91,6 +91,10 @@ Result<std::unique_ptr<IngestService>> IngestService::Create(const Config& confi
 Status IngestService::Impl::FetchLoop(std::stop_token stop) {
   SourcePosition next = position;
   int64_t fetched_total = total;
+  // A request starts every source.interval, on a fixed schedule; one that falls behind it (a slow
+  // request or a full queue) is followed at once, and the schedule starts again from there rather
+  // than catching up in a burst.
+  MonoTime due = Clock::System().Monotonic();
   while (!stop.stop_requested()) {
     int want = config.source.results;
     if (limit) {
@@ -103,7 +107,12 @@ Status IngestService::Impl::FetchLoop(std::stop_token stop) {
     fetched_total += static_cast<int64_t>(batch->records.size());
     metrics.fetched.Add(batch->records.size());
     if (!queue.Push({std::move(*batch), WallMicros()}, stop)) break;
-    if (config.source.interval.count() > 0 && !SleepFor(config.source.interval, stop)) break;
+    if (config.source.interval.count() > 0) {
+      due += config.source.interval;
+      MonoTime now = Clock::System().Monotonic();
+      if (due < now) due = now;
+      if (!SleepFor(due - now, stop)) break;
+    }
   }
   return Status::OK();
 }

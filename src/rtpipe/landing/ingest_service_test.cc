@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "rtpipe/landing/sqlite_landing_store.h"
 
@@ -39,6 +41,37 @@ class FailingStore : public LandingStore {
 
  private:
   std::unique_ptr<LandingStore> inner_;
+};
+
+// The generator, with each request taking `latency` and its start time recorded.
+class SlowSource : public Source {
+ public:
+  SlowSource(std::unique_ptr<Source> inner, std::chrono::milliseconds latency)
+      : inner_(std::move(inner)), latency_(latency) {}
+  Result<SourceBatch> Fetch(const SourcePosition& position, int max_users, std::stop_token stop) override {
+    {
+      std::lock_guard lock(mutex_);
+      starts_.push_back(std::chrono::steady_clock::now());
+    }
+    std::this_thread::sleep_for(latency_);
+    return inner_->Fetch(position, max_users, stop);
+  }
+  const SourceMetrics& metrics() const override { return inner_->metrics(); }
+  // Time from the first request's start to the start of request `k`.
+  std::chrono::milliseconds StartOf(size_t k) {
+    std::lock_guard lock(mutex_);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(starts_.at(k) - starts_.at(0));
+  }
+  size_t requests() {
+    std::lock_guard lock(mutex_);
+    return starts_.size();
+  }
+
+ private:
+  std::unique_ptr<Source> inner_;
+  std::chrono::milliseconds latency_;
+  std::mutex mutex_;
+  std::vector<std::chrono::steady_clock::time_point> starts_;
 };
 
 class IngestServiceTest : public ::testing::Test {
@@ -111,6 +144,43 @@ TEST_F(IngestServiceTest, AFailingStoreStopsTheStageWithTheCauseAndKeepsWhatWasL
   ASSERT_TRUE(state->position.has_value());
   EXPECT_EQ((state->position->page - 1) * config_.source.results + state->position->skip, state->source_records)
       << "the stored position is where the landed records end";
+}
+
+// Runs ingest with `source` until it made `requests` requests.
+void RunUntilRequests(const Config& config, SlowSource& source, LandingStore& store, size_t requests) {
+  IngestMetrics metrics;
+  auto ingest = IngestService::Create(config, source, store, metrics, std::nullopt, nullptr);
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  std::stop_source stop;
+  Status result;
+  std::thread runner([&] { result = (*ingest)->Run(stop.get_token()); });
+  bool made = Eventually([&] { return source.requests() >= requests; });
+  stop.request_stop();
+  runner.join();
+  ASSERT_TRUE(made);
+  EXPECT_TRUE(result.ok()) << result;
+}
+
+TEST_F(IngestServiceTest, RequestsStartOnAFixedScheduleWhateverTheyTake) {
+  // 200 ms apart, each taking 100 ms: the pause after a request is what is left of the interval
+  // (a pause of a whole interval would put the 5th request at 1200 ms).
+  config_.source.interval = 200ms;
+  SlowSource source(std::move(source_), 100ms);
+  RunUntilRequests(config_, source, *store_, 5);
+  EXPECT_GE(source.StartOf(4), 800ms);
+  EXPECT_LT(source.StartOf(4), 1100ms);
+}
+
+TEST_F(IngestServiceTest, ARequestBehindTheScheduleIsFollowedAtOnceWithoutABurst) {
+  // Each request takes 150 ms, longer than the 100 ms interval: they run back to back (not 250 ms
+  // apart), and never closer than that to catch up.
+  config_.source.interval = 100ms;
+  SlowSource source(std::move(source_), 150ms);
+  RunUntilRequests(config_, source, *store_, 5);
+  for (size_t k = 1; k < 5; ++k) {
+    EXPECT_GE(source.StartOf(k) - source.StartOf(k - 1), 150ms) << k;
+  }
+  EXPECT_LT(source.StartOf(4), 900ms);
 }
 
 }  // namespace
