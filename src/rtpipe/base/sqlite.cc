@@ -4,6 +4,36 @@
 
 namespace rtpipe {
 
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+// The WAL is checkpointed (without waiting for anyone) once it holds this many frames (32 MiB)...
+constexpr int kCheckpointFrames = 8192;
+// ...and restarted from its beginning once it holds this many (256 MiB), waiting up to
+// kRestartWaitMs for the readers still on its old frames.
+constexpr int kRestartFrames = 8 * kCheckpointFrames;
+constexpr int kRestartWaitMs = 50;
+
+// Replaces SQLite's automatic checkpoint, which is PASSIVE: it never waits for a reader, so while
+// readers keep coming (the capture stage reads the landing database all the time) the WAL is never
+// restarted and grows without bound, gigabytes under load. Runs after each commit.
+int CheckpointAfterCommit(void*, sqlite3* db, const char* name, int frames) {
+  if (frames < kCheckpointFrames) return SQLITE_OK;
+  if (frames < kRestartFrames) {
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+  // RESTART copies the WAL back, then waits (busy handler) for the readers of old frames, so the
+  // next commit writes the WAL from its start. A long reader (a big query) makes it give up after
+  // kRestartWaitMs, having copied what it could; the next commit tries again.
+  sqlite3_busy_timeout(db, kRestartWaitMs);
+  sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode mode, std::string_view sync) {
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   if (mode == Mode::kReadOnly) {
@@ -20,14 +50,14 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
   if (rc != SQLITE_OK) return db->Error("opening " + path);
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   sqlite3_extended_result_codes(raw, 1);
   if (mode == Mode::kReadWriteCreate) {
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=" + std::string(sync)));
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-16384"));  // 16 MiB page cache
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
-    RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA wal_autocheckpoint=8192"));  // 32 MiB: fewer, larger checkpoints
+    sqlite3_wal_hook(raw, CheckpointAfterCommit, nullptr);  // instead of wal_autocheckpoint
   }
   return db;
 }
