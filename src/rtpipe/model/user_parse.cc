@@ -395,18 +395,17 @@ Status ParseUserAt(const char* data, size_t len, User& user) {
   if (!user.Has(UserField::kLogin)) return Status::NotFound("login.uuid: missing (no login)");
   if (user.present == kAllUserFields) return Status::OK();
   // A field absent from this record is reset, so a reused User carries nothing of the last one.
-  const User empty;
-  if (!user.Has(UserField::kGender)) user.gender = empty.gender;
-  if (!user.Has(UserField::kName)) user.name = empty.name;
-  if (!user.Has(UserField::kLocation)) user.location = empty.location;
-  if (!user.Has(UserField::kEmail)) user.email = empty.email;
-  if (!user.Has(UserField::kDob)) user.dob = empty.dob;
-  if (!user.Has(UserField::kRegistered)) user.registered = empty.registered;
-  if (!user.Has(UserField::kPhone)) user.phone = empty.phone;
-  if (!user.Has(UserField::kCell)) user.cell = empty.cell;
-  if (!user.Has(UserField::kId)) user.id = empty.id;
-  if (!user.Has(UserField::kPicture)) user.picture = empty.picture;
-  if (!user.Has(UserField::kNat)) user.nat = empty.nat;
+  if (!user.Has(UserField::kGender)) user.gender.clear();
+  if (!user.Has(UserField::kName)) user.name = {};
+  if (!user.Has(UserField::kLocation)) user.location = {};
+  if (!user.Has(UserField::kEmail)) user.email.clear();
+  if (!user.Has(UserField::kDob)) user.dob = {};
+  if (!user.Has(UserField::kRegistered)) user.registered = {};
+  if (!user.Has(UserField::kPhone)) user.phone.clear();
+  if (!user.Has(UserField::kCell)) user.cell.clear();
+  if (!user.Has(UserField::kId)) user.id = {};
+  if (!user.Has(UserField::kPicture)) user.picture = {};
+  if (!user.Has(UserField::kNat)) user.nat.clear();
   return Status::OK();
 }
 
