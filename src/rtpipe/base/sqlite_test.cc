@@ -40,6 +40,13 @@ TEST(Sqlite, TransactionCommitsOrRollsBack) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(Sqlite, KeyOrderSortsByKeyAndKeepsEqualKeysInTheirOrder) {
+  const std::vector<std::string> keys = {"c", "a", "b", "a", "c", "a"};
+  auto order = KeyOrder(keys.size(), [&](uint32_t i) -> const std::string& { return keys[i]; });
+  EXPECT_EQ(order, (std::vector<uint32_t>{1, 3, 5, 2, 0, 4}));
+  EXPECT_TRUE(KeyOrder(0, [&](uint32_t i) -> const std::string& { return keys[i]; }).empty());
+}
+
 TEST(Sqlite, ErrorsNameTheStatementAndKind) {
   auto path = TempDb();
   auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);

@@ -100,8 +100,15 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   std::string ingested_at = FormatIso8601(Clock::System().Now());
   int64_t ingested_us = batch.ingested_us;
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
-  for (const auto& u : batch.users) {
-    RTPIPE_ASSIGN_OR_RETURN(UpsertOutcome outcome, UpsertUser(u, ingested_at, batch.run));
+  // Users are upserted in key order, then their outbox entries appended in arrival order.
+  std::vector<UpsertOutcome> outcomes(batch.users.size());
+  for (uint32_t i : KeyOrder(batch.users.size(),
+                             [&](uint32_t i) -> const std::string& { return batch.users[i].user->login.uuid; })) {
+    RTPIPE_ASSIGN_OR_RETURN(outcomes[i], UpsertUser(batch.users[i], ingested_at, batch.run));
+  }
+  for (size_t i = 0; i < batch.users.size(); ++i) {
+    const auto& u = batch.users[i];
+    UpsertOutcome outcome = outcomes[i];
     if (outcome == UpsertOutcome::kUnchanged) {
       ++counts.unchanged;
       continue;

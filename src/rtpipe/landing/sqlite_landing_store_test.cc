@@ -99,6 +99,33 @@ TEST_F(SqliteLandingStoreTest, UpsertsByUuidAndWritesOutboxOnlyForChanges) {
   EXPECT_EQ(state->source_records, 8);
 }
 
+// Rows are written in key order (cheaper B-tree work), but a batch means what it says in its own
+// order: of one person's records the last wins, and the outbox keeps the arrival order.
+TEST_F(SqliteLandingStoreTest, ABatchIsAppliedInItsOwnOrderWhateverOrderItsKeysCome) {
+  auto run = store_->BeginRun();
+  ASSERT_TRUE(run.ok());
+  User c = MakeUser("uuid-c", "Cid"), a = MakeUser("uuid-a", "Ann"), b = MakeUser("uuid-b", "Bob"),
+       a2 = MakeUser("uuid-a", "Anne");
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(c, 1000, "msg-c"), Entry(a, 1001, "msg-a"), Entry(b, 1002, "msg-b"), Entry(a2, 1003, "msg-a2")};
+  batch.next_position = {"seed", 2, 0};
+  batch.source_records = 4;
+  auto counts = store_->Write(batch);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->inserted, 3);
+  EXPECT_EQ(counts->updated, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = 'uuid-a' AND first_name = 'Anne' AND version = 2"), 1);
+
+  auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto query = (*db)->Prepare("SELECT key, value FROM outbox ORDER BY seq");
+  ASSERT_TRUE(query.ok());
+  std::vector<std::string> published;
+  while (query->Step().value()) published.push_back(fmt::format("{}={}", query->ColumnText(0), query->ColumnText(1)));
+  EXPECT_EQ(published, (std::vector<std::string>{"uuid-c=msg-c", "uuid-a=msg-a", "uuid-b=msg-b", "uuid-a=msg-a2"}));
+}
+
 TEST_F(SqliteLandingStoreTest, TypedColumnsFollowTheRawJsonAndAbsentFieldsAreNull) {
   auto run = store_->BeginRun();
   User u = MakeUser("uuid-c", "Cid");

@@ -248,7 +248,9 @@ Status SqliteSink::UpsertAggregates(const std::vector<AggregateRow>& rows) {
 
 Status SqliteSink::Write(const std::string& group, const SinkBatch& batch) {
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
-  for (const CreatedUser& u : batch.users) RTPIPE_RETURN_IF_ERROR(UpsertUser(u));
+  for (uint32_t i : KeyOrder(batch.users.size(), [&](uint32_t i) -> const std::string& { return batch.users[i].id; })) {
+    RTPIPE_RETURN_IF_ERROR(UpsertUser(batch.users[i]));
+  }
   RTPIPE_RETURN_IF_ERROR(UpsertAggregates(batch.aggregates));
   for (const auto& [tp, p] : batch.checkpoint) {
     std::string ends = EncodeLogEnds(p.dlq_ends);

@@ -88,6 +88,21 @@ TEST_F(SqliteSinkTest, UpsertsByIdAndStoresEachPartitionsCheckpointWithTheRows) 
   EXPECT_EQ((*sink)->LoadCheckpoint("g")->at(p1).state, std::string("a\0b\0", 4));
 }
 
+// Rows are written in key order (cheaper B-tree work); of one id's rows in a batch the last wins.
+TEST_F(SqliteSinkTest, OfOneIdsRowsInABatchTheLastWins) {
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  SinkBatch batch;
+  batch.users = {Row("c", "Cid"), Row("a", "Ann"), Row("b", "Bob"), Row("a", "Anne"), Row("a", "Annie")};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  auto result = RunQuery(config_, "SELECT id, first_name FROM spark_streams.created_users ORDER BY id");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 3u);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "Annie");
+  EXPECT_EQ(std::get<std::string>(result->rows[1][1]), "Bob");
+  EXPECT_EQ(std::get<std::string>(result->rows[2][1]), "Cid");
+}
+
 TEST_F(SqliteSinkTest, AggregateRowsAreTheSumOfThePartitionsValues) {
   auto sink = OpenSink(config_);
   ASSERT_TRUE(sink.ok()) << sink.status();
