@@ -1,6 +1,7 @@
 #include "rtpipe/base/json.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace rtpipe {
 
@@ -43,44 +44,82 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
-void AppendJsonString(std::string& out, std::string_view text) {
+namespace {
+
+constexpr uint64_t kEveryByte = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+// The high bit of each byte of `word` that is below `n` (n <= 0x80), and maybe of bytes above such
+// a byte (a borrow): exact as to whether there is one.
+constexpr uint64_t BytesBelow(uint64_t word, uint8_t n) { return (word - kEveryByte * n) & ~word & kHighBits; }
+
+// Whether any byte of `word` needs escaping in a JSON string: a control character, '"' or '\\'.
+constexpr bool AnyByteToEscape(uint64_t word) {
+  return (BytesBelow(word, 0x20) | BytesBelow(word ^ (kEveryByte * '"'), 1) |
+          BytesBelow(word ^ (kEveryByte * '\\'), 1)) != 0;
+}
+
+constexpr bool NeedsEscape(uint8_t c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+uint64_t LoadWord(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// The length of the prefix of `text` that needs no escaping, found 8 bytes at a time (the last
+// word overlapping the one before).
+size_t PlainPrefix(std::string_view text) {
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i + 8 <= n && !AnyByteToEscape(LoadWord(text.data() + i))) i += 8;
+  if (i + 8 > n && n >= 8 && !AnyByteToEscape(LoadWord(text.data() + n - 8))) return n;
+  while (i < n && !NeedsEscape(static_cast<uint8_t>(text[i]))) ++i;
+  return i;
+}
+
+void AppendEscaped(std::string& out, uint8_t c) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<uint8_t>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run_start, i - run_start);
-    run_start = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-    }
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    default:
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
   }
-  out.append(text.data() + run_start, text.size() - run_start);
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (;;) {
+    const size_t plain = PlainPrefix(text);
+    out.append(text.data(), plain);
+    if (plain == text.size()) break;
+    AppendEscaped(out, static_cast<uint8_t>(text[plain]));
+    text.remove_prefix(plain + 1);
+  }
   out.push_back('"');
 }
 

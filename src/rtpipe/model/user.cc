@@ -35,23 +35,6 @@ void AppendInt(std::string& out, int64_t v) {
   out.append(text.data(), text.size());
 }
 
-// Appends `text` as a JSON string. Most values need no escaping: a branch-free scan (which the
-// compiler vectorises) detects that, and the text is copied in one go.
-void AppendString(std::string& out, std::string_view text) {
-  bool plain = true;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    plain &= (u >= 0x20) & (u != '"') & (u != '\\');
-  }
-  if (!plain) {
-    AppendJsonString(out, text);
-    return;
-  }
-  out.push_back('"');
-  out.append(text);
-  out.push_back('"');
-}
-
 }  // namespace
 
 std::string_view UserFieldName(UserField field) {
@@ -95,15 +78,15 @@ void AppendUserJson(const User& u, std::string& out) {
   };
   if (u.Has(UserField::kGender)) {
     key("\"gender\":");
-    AppendString(out, u.gender);
+    AppendJsonString(out, u.gender);
   }
   if (u.Has(UserField::kName)) {
     key("\"name\":{\"title\":");
-    AppendString(out, u.name.title);
+    AppendJsonString(out, u.name.title);
     out.append(",\"first\":");
-    AppendString(out, u.name.first);
+    AppendJsonString(out, u.name.first);
     out.append(",\"last\":");
-    AppendString(out, u.name.last);
+    AppendJsonString(out, u.name.last);
     out.push_back('}');
   }
   if (u.Has(UserField::kLocation)) {
@@ -111,54 +94,54 @@ void AppendUserJson(const User& u, std::string& out) {
     key("\"location\":{\"street\":{\"number\":");
     AppendInt(out, l.street_number);
     out.append(",\"name\":");
-    AppendString(out, l.street_name);
+    AppendJsonString(out, l.street_name);
     out.append("},\"city\":");
-    AppendString(out, l.city);
+    AppendJsonString(out, l.city);
     out.append(",\"state\":");
-    AppendString(out, l.state);
+    AppendJsonString(out, l.state);
     out.append(",\"country\":");
-    AppendString(out, l.country);
+    AppendJsonString(out, l.country);
     out.append(",\"postcode\":");
     if (l.postcode_is_number && model_internal::IsJsonNumber(l.postcode)) {
       out.append(l.postcode);
     } else {
-      AppendString(out, l.postcode);
+      AppendJsonString(out, l.postcode);
     }
     out.append(",\"coordinates\":{\"latitude\":");
-    AppendString(out, l.latitude);
+    AppendJsonString(out, l.latitude);
     out.append(",\"longitude\":");
-    AppendString(out, l.longitude);
+    AppendJsonString(out, l.longitude);
     out.append("},\"timezone\":{\"offset\":");
-    AppendString(out, l.timezone_offset);
+    AppendJsonString(out, l.timezone_offset);
     out.append(",\"description\":");
-    AppendString(out, l.timezone_description);
+    AppendJsonString(out, l.timezone_description);
     out.append("}}");
   }
   if (u.Has(UserField::kEmail)) {
     key("\"email\":");
-    AppendString(out, u.email);
+    AppendJsonString(out, u.email);
   }
   if (u.Has(UserField::kLogin)) {
     const auto& l = u.login;
     key("\"login\":{\"uuid\":");
-    AppendString(out, l.uuid);
+    AppendJsonString(out, l.uuid);
     out.append(",\"username\":");
-    AppendString(out, l.username);
+    AppendJsonString(out, l.username);
     out.append(",\"password\":");
-    AppendString(out, l.password);
+    AppendJsonString(out, l.password);
     out.append(",\"salt\":");
-    AppendString(out, l.salt);
+    AppendJsonString(out, l.salt);
     out.append(",\"md5\":");
-    AppendString(out, l.md5);
+    AppendJsonString(out, l.md5);
     out.append(",\"sha1\":");
-    AppendString(out, l.sha1);
+    AppendJsonString(out, l.sha1);
     out.append(",\"sha256\":");
-    AppendString(out, l.sha256);
+    AppendJsonString(out, l.sha256);
     out.push_back('}');
   }
   auto dated = [&](std::string_view key_date, const User::Dated& d) {
     key(key_date);
-    AppendString(out, d.date);
+    AppendJsonString(out, d.date);
     out.append(",\"age\":");
     AppendInt(out, d.age);
     out.push_back('}');
@@ -167,18 +150,18 @@ void AppendUserJson(const User& u, std::string& out) {
   if (u.Has(UserField::kRegistered)) dated("\"registered\":{\"date\":", u.registered);
   if (u.Has(UserField::kPhone)) {
     key("\"phone\":");
-    AppendString(out, u.phone);
+    AppendJsonString(out, u.phone);
   }
   if (u.Has(UserField::kCell)) {
     key("\"cell\":");
-    AppendString(out, u.cell);
+    AppendJsonString(out, u.cell);
   }
   if (u.Has(UserField::kId)) {
     key("\"id\":{\"name\":");
-    AppendString(out, u.id.name);
+    AppendJsonString(out, u.id.name);
     out.append(",\"value\":");
     if (u.id.value) {
-      AppendString(out, *u.id.value);
+      AppendJsonString(out, *u.id.value);
     } else {
       out.append("null");
     }
@@ -186,16 +169,16 @@ void AppendUserJson(const User& u, std::string& out) {
   }
   if (u.Has(UserField::kPicture)) {
     key("\"picture\":{\"large\":");
-    AppendString(out, u.picture.large);
+    AppendJsonString(out, u.picture.large);
     out.append(",\"medium\":");
-    AppendString(out, u.picture.medium);
+    AppendJsonString(out, u.picture.medium);
     out.append(",\"thumbnail\":");
-    AppendString(out, u.picture.thumbnail);
+    AppendJsonString(out, u.picture.thumbnail);
     out.push_back('}');
   }
   if (u.Has(UserField::kNat)) {
     key("\"nat\":");
-    AppendString(out, u.nat);
+    AppendJsonString(out, u.nat);
   }
   if (first) out.push_back('{');
   out.push_back('}');
