@@ -155,20 +155,20 @@ std::optional<Rejection> Validate(const UsersCreatedMessage& m) {
   return std::nullopt;
 }
 
-CreatedUser Enrich(const UsersCreatedMessage& m, Timestamp event_time) {
+CreatedUser Enrich(UsersCreatedMessage m, Timestamp event_time) {
   CreatedUser row;
-  row.id = *m.id;
-  row.first_name = *m.first_name;
-  row.last_name = *m.last_name;
-  row.gender = *m.gender;
-  row.address = *m.address;
-  row.post_code = *m.post_code;
-  row.email = *m.email;
-  row.username = *m.username;
-  row.dob = *m.dob;
-  row.registered_date = *m.registered_date;
-  row.phone = *m.phone;
-  row.picture = *m.picture;
+  row.id = std::move(*m.id);
+  row.first_name = std::move(*m.first_name);
+  row.last_name = std::move(*m.last_name);
+  row.gender = std::move(*m.gender);
+  row.address = std::move(*m.address);
+  row.post_code = std::move(*m.post_code);
+  row.email = std::move(*m.email);
+  row.username = std::move(*m.username);
+  row.dob = std::move(*m.dob);
+  row.registered_date = std::move(*m.registered_date);
+  row.phone = std::move(*m.phone);
+  row.picture = std::move(*m.picture);
   Timestamp dob = *ParseIso8601(row.dob);
   Timestamp registered = *ParseIso8601(row.registered_date);
   row.age = YearsBetween(dob, event_time);
@@ -190,7 +190,7 @@ std::variant<CreatedUser, Rejection> ProcessMessage(std::string_view value, Time
   }
   UsersCreatedMessage cleansed = Cleanse(std::move(*message));
   if (auto rejection = Validate(cleansed)) return *std::move(rejection);
-  return Enrich(cleansed, event_time);
+  return Enrich(std::move(cleansed), event_time);
 }
 
 }  // namespace rtpipe

@@ -30,7 +30,7 @@ std::optional<Rejection> Validate(const UsersCreatedMessage& cleansed);
 
 /// The created_users row of a valid cleansed message, enriched at `event_time`: age and age band,
 /// e-mail domain, country (last part of the address) and its nationality code, tenure in days.
-CreatedUser Enrich(const UsersCreatedMessage& valid, Timestamp event_time);
+CreatedUser Enrich(UsersCreatedMessage valid, Timestamp event_time);
 
 /// Decode, cleanse, validate and enrich one message value: a row or the reason it was rejected.
 std::variant<CreatedUser, Rejection> ProcessMessage(std::string_view value, Timestamp event_time);
