@@ -7,19 +7,21 @@ namespace rtpipe {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
-// The WAL is checkpointed (without waiting for anyone) once it holds this many frames (32 MiB)...
-constexpr int kCheckpointFrames = 8192;
-// ...and restarted from its beginning once it holds this many (256 MiB), waiting up to
-// kRestartWaitMs for the readers still on its old frames.
-constexpr int kRestartFrames = 8 * kCheckpointFrames;
+// The WAL is checkpointed (without waiting for anyone) once it holds this many bytes...
+constexpr int64_t kCheckpointBytes = int64_t{32} << 20;
+// ...and restarted from its beginning once it holds this many, waiting up to kRestartWaitMs for
+// the readers still on its old frames.
+constexpr int64_t kRestartBytes = int64_t{256} << 20;
 constexpr int kRestartWaitMs = 50;
 
 // Replaces SQLite's automatic checkpoint, which is PASSIVE: it never waits for a reader, so while
 // readers keep coming (the capture stage reads the landing database all the time) the WAL is never
-// restarted and grows without bound, gigabytes under load. Runs after each commit.
-int CheckpointAfterCommit(void*, sqlite3* db, const char* name, int frames) {
-  if (frames < kCheckpointFrames) return SQLITE_OK;
-  if (frames < kRestartFrames) {
+// restarted and grows without bound, gigabytes under load. Runs after each commit; `page_size`
+// points to the database's page size.
+int CheckpointAfterCommit(void* page_size, sqlite3* db, const char* name, int frames) {
+  const int64_t bytes = frames * *static_cast<const int64_t*>(page_size);
+  if (bytes < kCheckpointBytes) return SQLITE_OK;
+  if (bytes < kRestartBytes) {
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     return SQLITE_OK;
   }
@@ -53,11 +55,14 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   sqlite3_extended_result_codes(raw, 1);
   if (mode == Mode::kReadWriteCreate) {
+    RTPIPE_RETURN_IF_ERROR(db->Exec(fmt::format("PRAGMA page_size={}", kPageSize)));  // if it creates the file
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=" + std::string(sync)));
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-16384"));  // 16 MiB page cache
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
-    sqlite3_wal_hook(raw, CheckpointAfterCommit, nullptr);  // instead of wal_autocheckpoint
+    RTPIPE_ASSIGN_OR_RETURN(auto page_size, db->QueryInt("PRAGMA page_size"));
+    db->page_size_ = page_size.value_or(4096);
+    sqlite3_wal_hook(raw, CheckpointAfterCommit, &db->page_size_);  // instead of wal_autocheckpoint
   }
   return db;
 }

@@ -59,11 +59,34 @@ TEST(Sqlite, ErrorsNameTheStatementAndKind) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(Sqlite, ANewDatabaseHasBigPagesAndAnOldOneKeepsItsOwn) {
+  auto path = TempDb();
+  auto created = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_TRUE((*created)->Exec("CREATE TABLE t(x)").ok());
+  EXPECT_EQ((*created)->QueryInt("PRAGMA page_size").value(), SqliteDb::kPageSize);
+  created->reset();
+
+  // A database made with SQLite's default pages (by an older rtpipe) opens and commits as before.
+  auto old_path = path + ".old";
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "PRAGMA page_size=4096; CREATE TABLE t(x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  auto old = SqliteDb::Open(old_path, SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ((*old)->QueryInt("PRAGMA page_size").value(), 4096);
+  EXPECT_TRUE((*old)->Exec("INSERT INTO t VALUES (1)").ok());
+  EXPECT_EQ((*old)->QueryInt("SELECT COUNT(*) FROM t").value(), 1);
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
 TEST(Sqlite, TheWalStaysBoundedWhileReadersKeepComing) {
   // SQLite's own automatic checkpoint never waits for readers: with a reader always at work, as the
   // capture stage is on the landing database, it never restarts the WAL, which grows with every
   // commit. Here 400 MiB are committed while two other connections read without pause; the WAL
-  // must stay near the 256 MiB at which it is restarted.
+  // must stay near the 256 MiB at which it is restarted (whatever the page size: the bounds are in
+  // bytes, not frames).
   auto path = TempDb();
   auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
   ASSERT_TRUE(db.ok()) << db.status();
