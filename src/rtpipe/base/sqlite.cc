@@ -7,8 +7,10 @@ namespace rtpipe {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
-// The WAL is checkpointed (without waiting for anyone) once it holds this many bytes...
-constexpr int64_t kCheckpointBytes = int64_t{32} << 20;
+// The WAL is checkpointed (without waiting for anyone) once it holds this many bytes. A checkpoint
+// copies a page once however many commits rewrote it: the hot pages of a random-key index are
+// rewritten by every commit, so rarer checkpoints copy less...
+constexpr int64_t kCheckpointBytes = int64_t{128} << 20;
 // ...and restarted from its beginning once it holds this many, waiting up to kRestartWaitMs for
 // the readers still on its old frames.
 constexpr int64_t kRestartBytes = int64_t{256} << 20;
