@@ -204,8 +204,10 @@ TEST_F(PartitionTest, ConcurrentAppendersShareSyncs) {
   auto log = Open(TestConfig(1 << 20));
   ASSERT_TRUE(log->CreateTopic({"t", 1}).ok());
   auto producer = *log->NewProducer();
-  // Make each fdatasync take a while, as on a disk, so that appenders pile up behind it.
-  fs_.SetSyncDelay(std::chrono::microseconds(500));
+  // Make each fdatasync take a while, as on a disk, so that appenders pile up behind it: long
+  // enough that they do so even when other processes keep the cores busy (at 0.5 ms, a loaded
+  // 2-core machine ran the appenders one after the other often enough to fail the test).
+  fs_.SetSyncDelay(std::chrono::milliseconds(5));
   constexpr int kThreads = 8;
   constexpr int kAppends = 40;
   std::atomic<int> failures{0};
