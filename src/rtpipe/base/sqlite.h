@@ -122,7 +122,7 @@ class SqliteTransaction {
 
 /// The order in which to write `n` rows so that an index on `key_of(i)` is visited in key order:
 /// ascending key, rows with equal keys in their given order (so the last of them still wins an
-/// upsert). With random keys (login.uuid) this is much cheaper than arrival order once the index
+/// upsert). With random keys (login.uuid) this is cheaper than arrival order once the index
 /// outgrows the CPU caches: consecutive B-tree seeks share their pages.
 template <typename KeyOf>
 std::vector<uint32_t> KeyOrder(size_t n, KeyOf key_of) {
