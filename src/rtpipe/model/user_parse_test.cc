@@ -3,6 +3,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "rtpipe/model/dead_letter.h"
 #include "rtpipe/model/sample_user_testdata.h"
@@ -296,6 +298,48 @@ TEST(ParseUserTest, UnknownFieldsAreSkippedAndOrderDoesNotMatter) {
   auto sample = ParseUser(testdata::kSampleUserCompact);
   ASSERT_TRUE(sample.ok());
   EXPECT_EQ(*user, *sample);
+}
+
+TEST(ParseUserTest, ARecordReadsTheSameInTheApiOrderAndOutOfIt) {
+  // A record in the API's order is read in one straight pass; one out of order, by the general
+  // reader, even when the straight pass fails deep inside it. Each value must read the same either
+  // way, into a fresh User or into one reused across both.
+  const std::vector<std::pair<std::string_view, std::string_view>> values = {
+      {R"("postcode":"63104")", R"("postcode":"63104")"},
+      {R"("postcode":"63104")", R"("postcode":63104)"},
+      {R"("postcode":"63104")", R"("postcode":-7)"},
+      {R"("postcode":"63104")", R"("postcode":18446744073709551615)"},  // beyond int64
+      {R"("postcode":"63104")", R"("postcode":2.5)"},
+      {R"("value":"405-88-3636")", R"("value":null)"},
+      {R"("number":8929)", R"("number":-9223372036854775808)"},
+      {R"("age":30)", R"("age":2147483647)"},
+      {R"("Jennie")", R"("J\u00e9nnie\t")"},
+      {R"("cell":)", R"("c\u0065ll":)"},  // an escaped key
+  };
+  auto out_of_order = [](const std::string& json) {
+    std::string last_field =
+        Replace(Replace(json, R"({"gender":"female",)", "{"), R"("nat":"US"})", R"("nat":"US","gender":"female"})");
+    std::string deep = Replace(json, R"("timezone":{"offset":"+9:30","description":"Adelaide, Darwin"})",
+                               R"("timezone":{"description":"Adelaide, Darwin","offset":"+9:30"})");
+    std::string id_name_last = Replace(Replace(json, R"("id":{"name":"SSN",)", R"("id":{)"), R"(},"picture":)",
+                                       R"(,"name":"SSN"},"picture":)");
+    return std::vector<std::string>{last_field, deep, id_name_last};
+  };
+  User reused;
+  for (const auto& [from, to] : values) {
+    const std::string in_order = Replace(Compact(), from, to);
+    auto expected = ParseUser(in_order);
+    ASSERT_TRUE(expected.ok()) << in_order << ": " << expected.status();
+    for (const std::string& json : out_of_order(in_order)) {
+      auto user = ParseUser(json);
+      ASSERT_TRUE(user.ok()) << json << ": " << user.status();
+      EXPECT_EQ(*user, *expected) << json;
+      for (const std::string* text : {&json, &in_order}) {
+        ASSERT_TRUE(ParseUser(*text, reused).ok()) << *text;
+        EXPECT_EQ(reused, *expected) << *text;
+      }
+    }
+  }
 }
 
 TEST(ParseResponseTest, ApiErrorBodyIsUnavailableWithTheApiText) {
