@@ -1,7 +1,8 @@
 #include "rtpipe/base/json.h"
 
 #include <cstdint>
-#include <cstring>
+
+#include "rtpipe/base/words.h"
 
 namespace rtpipe {
 
@@ -46,12 +47,8 @@ bool IsValidUtf8(std::string_view text) {
 
 namespace {
 
-constexpr uint64_t kEveryByte = 0x0101010101010101ULL;
-constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-
-// The high bit of each byte of `word` that is below `n` (n <= 0x80), and maybe of bytes above such
-// a byte (a borrow): exact as to whether there is one.
-constexpr uint64_t BytesBelow(uint64_t word, uint8_t n) { return (word - kEveryByte * n) & ~word & kHighBits; }
+using words::BytesBelow;
+using words::kEveryByte;
 
 // Whether any byte of `word` needs escaping in a JSON string: a control character, '"' or '\\'.
 constexpr bool AnyByteToEscape(uint64_t word) {
@@ -61,19 +58,13 @@ constexpr bool AnyByteToEscape(uint64_t word) {
 
 constexpr bool NeedsEscape(uint8_t c) { return c < 0x20 || c == '"' || c == '\\'; }
 
-uint64_t LoadWord(const char* p) {
-  uint64_t word;
-  std::memcpy(&word, p, sizeof word);
-  return word;
-}
-
 // The length of the prefix of `text` that needs no escaping, found 8 bytes at a time (the last
 // word overlapping the one before).
 size_t PlainPrefix(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
-  while (i + 8 <= n && !AnyByteToEscape(LoadWord(text.data() + i))) i += 8;
-  if (i + 8 > n && n >= 8 && !AnyByteToEscape(LoadWord(text.data() + n - 8))) return n;
+  while (i + 8 <= n && !AnyByteToEscape(words::Load(text.data() + i))) i += 8;
+  if (i + 8 > n && n >= 8 && !AnyByteToEscape(words::Load(text.data() + n - 8))) return n;
   while (i < n && !NeedsEscape(static_cast<uint8_t>(text[i]))) ++i;
   return i;
 }

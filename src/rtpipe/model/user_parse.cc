@@ -19,12 +19,11 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <bit>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <utility>
 
+#include "rtpipe/base/words.h"
 #include "rtpipe/model/json_input.h"
 #include "rtpipe/model/user.h"
 
@@ -82,37 +81,30 @@ std::string NumberText(dom::element e) {
 // at a time. Every name of the API fits.
 struct FieldName {
   std::string_view text;
-  uint64_t words[2] = {0, 0};
+  uint64_t prefix[2] = {0, 0};  // little-endian, as words::Load reads text
 
   template <size_t M>
   constexpr FieldName(const char (&name)[M]) : FieldName(std::string_view(name, M - 1)) {}  // NOLINT
   constexpr explicit FieldName(std::string_view name) : text(name) {
     for (size_t i = 0; i < name.size() && i < 16; ++i) {
-      words[i / 8] |= static_cast<uint64_t>(static_cast<unsigned char>(name[i])) << (8 * (i % 8));
+      prefix[i / 8] |= static_cast<uint64_t>(static_cast<unsigned char>(name[i])) << (8 * (i % 8));
     }
   }
 };
-
-[[gnu::always_inline]] inline uint64_t LoadWord(const char* p) {
-  uint64_t word;
-  std::memcpy(&word, p, sizeof word);
-  return word;  // little-endian: byte i of `p` in bits 8i..8i+7, as FieldName builds them
-}
 
 // Whether `key`, a key of a parsed document, is `name`. A key lies in simdjson's string buffer,
 // which has SIMDJSON_PADDING readable bytes after its last string, so its first 16 bytes can be
 // read whatever its length; the bytes past its end are masked off.
 [[gnu::always_inline]] inline bool KeyIs(std::string_view key, const FieldName& name) {
   static_assert(simdjson::SIMDJSON_PADDING >= 16);
-  static_assert(std::endian::native == std::endian::little);
   const size_t n = key.size();
   if (n != name.text.size()) return false;
   if (n > 16) return key == name.text;
   const uint64_t low_mask = n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
-  if ((LoadWord(key.data()) & low_mask) != name.words[0]) return false;
+  if ((words::Load(key.data()) & low_mask) != name.prefix[0]) return false;
   if (n <= 8) return true;
   const uint64_t high_mask = n == 16 ? ~uint64_t{0} : (uint64_t{1} << (8 * (n - 8))) - 1;
-  return (LoadWord(key.data() + 8) & high_mask) == name.words[1];
+  return (words::Load(key.data() + 8) & high_mask) == name.prefix[1];
 }
 
 // The fields of each object of a user, in the order the API writes them.
