@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <variant>
 
+#include "rtpipe/base/words.h"
 #include "rtpipe/model/dead_letter.h"
 #include "rtpipe/model/nationality.h"
 
@@ -14,13 +16,31 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+// Whether `text` has no whitespace at either end and none inside but single spaces. It is read 8
+// bytes at a time (the last word overlapping the one before); only a word with a byte at or below
+// ' ' (every whitespace byte is) is looked at byte by byte.
+bool IsTidy(std::string_view text) {
+  const size_t n = text.size();
+  if (n == 0) return true;
+  if (IsSpace(text.front()) || IsSpace(text.back())) return false;
+  auto tidy_between = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      // text[i + 1] exists: the last byte is not whitespace.
+      if (IsSpace(text[i]) && (text[i] != ' ' || IsSpace(text[i + 1]))) return false;
+    }
+    return true;
+  };
+  if (n < 8) return tidy_between(0, n);
+  for (size_t i = 0;; i += 8) {
+    const size_t at = std::min(i, n - 8);
+    if (words::BytesBelow(words::Load(text.data() + at), ' ' + 1) != 0 && !tidy_between(at, at + 8)) return false;
+    if (at == n - 8) return true;
+  }
+}
+
 // Trims and collapses inner whitespace runs to one space, in place (most values need nothing).
 void Tidy(std::string& text) {
-  bool tidy = !text.empty() && !IsSpace(text.front()) && !IsSpace(text.back());
-  for (size_t i = 0; tidy && i < text.size(); ++i) {
-    if (IsSpace(text[i]) && (text[i] != ' ' || IsSpace(text[i + 1]))) tidy = false;
-  }
-  if (tidy || text.empty()) return;
+  if (IsTidy(text)) return;
   size_t out = 0;
   bool pending_space = false;
   for (char c : text) {
@@ -41,13 +61,14 @@ void AsciiLower(std::string& text) {
   }
 }
 
-std::string PhoneDigits(std::string_view phone) {
-  std::string out;
+// Keeps the digits only, in place, and a leading '+' when digits follow it.
+void KeepPhoneDigits(std::string& phone) {
+  const bool plus = !phone.empty() && phone.front() == '+';
+  size_t out = plus ? 1 : 0;
   for (char c : phone) {
-    if (c >= '0' && c <= '9') out.push_back(c);
+    if (c >= '0' && c <= '9') phone[out++] = c;
   }
-  if (!out.empty() && !phone.empty() && phone.front() == '+') out.insert(out.begin(), '+');
-  return out;
+  phone.resize(out == 1 && plus ? 0 : out);
 }
 
 bool IsAtext(unsigned char c) {
@@ -120,7 +141,7 @@ UsersCreatedMessage Cleanse(UsersCreatedMessage m) {
   for (auto* field : {&m.id, &m.email, &m.gender}) {
     if (*field) AsciiLower(**field);
   }
-  if (m.phone) m.phone = PhoneDigits(*m.phone);
+  if (m.phone) KeepPhoneDigits(*m.phone);
   return m;
 }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+#include <string>
+
 #include "rtpipe/model/dead_letter.h"
 
 namespace rtpipe {
@@ -44,6 +47,44 @@ TEST(Cleanse, TrimsCollapsesLowercasesAndKeepsPhoneDigits) {
             "+440207946095"
             "8");
   EXPECT_EQ(*Cleanse(Sample()).phone, "2727900888");
+}
+
+TEST(Cleanse, WhitespaceIsTidiedWhereverItIs) {
+  // Every whitespace character, alone or doubled, at every place in values of 1 to 20 bytes (so
+  // inside, across and after the 8-byte words the check reads), and next to non-ASCII bytes;
+  // compared with a plain reference: the words split on whitespace, joined by single spaces.
+  auto reference = [](const std::string& text) {
+    std::string out, word;
+    std::istringstream in(text);
+    while (in >> word) out += (out.empty() ? "" : " ") + word;
+    return out;
+  };
+  for (std::string_view space : {" ", "  ", "\t", "\n", "\r", "\f", "\v", " \t"}) {
+    for (std::string_view letter : {"a", "\xc3\xa9"}) {
+      for (size_t n = 1; n <= 20; ++n) {
+        std::string base;
+        for (size_t i = 0; i < n; ++i) base += letter;
+        for (size_t at = 0; at <= base.size(); at += letter.size()) {
+          std::string value = base;
+          value.insert(at, space);
+          UsersCreatedMessage m = Sample();
+          m.first_name = value;
+          EXPECT_EQ(*Cleanse(m).first_name, reference(value)) << "\"" << value << "\"";
+        }
+        UsersCreatedMessage m = Sample();
+        m.first_name = base;
+        EXPECT_EQ(*Cleanse(m).first_name, base);
+      }
+    }
+  }
+}
+
+TEST(Cleanse, APhoneWithoutDigitsBecomesEmpty) {
+  for (std::string_view phone : {"", "+", "+ ()", "-"}) {
+    UsersCreatedMessage m = Sample();
+    m.phone = phone;
+    EXPECT_EQ(*Cleanse(m).phone, "") << phone;
+  }
 }
 
 TEST(Validate, AcceptsTheSampleAndNamesTheFirstProblem) {
