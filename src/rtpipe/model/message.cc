@@ -103,13 +103,17 @@ Result<UsersCreatedMessage> ParseMessage(std::string_view json) {
   od::object obj;
   if (auto e = doc.get_object().get(obj)) return Malformed(e);
   UsersCreatedMessage message;
+  size_t next = 0;  // the keys come in the brief's order as a rule: the next one is tried first
   for (auto field_result : obj) {
     od::field field;
     if (auto e = std::move(field_result).get(field)) return Malformed(e);
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return Malformed(e);
-    for (const auto& [name, member] : kKeys) {
+    for (size_t tried = 0; tried < kKeys.size(); ++tried) {
+      const size_t k = (next + tried) % kKeys.size();
+      const auto& [name, member] = kKeys[k];
       if (key != name) continue;
+      next = k + 1;
       od::value& value = field.value();
       if (auto e = value.type().get(type)) return Malformed(e);
       if (type == od::json_type::null) {

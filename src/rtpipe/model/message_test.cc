@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "rtpipe/model/sample_user_testdata.h"
 
 namespace rtpipe {
@@ -76,6 +79,31 @@ TEST(MessageTest, UnknownKeysIgnoredMissingKeysAbsent) {
   EXPECT_EQ(m->id, "u1");
   EXPECT_EQ(m->email, "a@b.c");
   EXPECT_FALSE(m->gender.has_value());
+}
+
+TEST(MessageTest, KeysInAnyOrderGiveTheSameMessageAndARepeatedKeyTakesItsLastValue) {
+  // Split kSampleMessage into its 12 "key":"value" members and put them back in reverse order.
+  std::string_view body = kSampleMessage.substr(1, kSampleMessage.size() - 2);
+  std::vector<std::string> members;
+  for (size_t start = 0; start < body.size();) {
+    size_t end = body.find(R"(",")", start);
+    end = end == std::string_view::npos ? body.size() : end + 1;
+    members.emplace_back(body.substr(start, end - start));
+    start = end + 1;
+  }
+  ASSERT_EQ(members.size(), 12u);
+  std::string reversed = "{";
+  for (auto it = members.rbegin(); it != members.rend(); ++it) reversed += (reversed.size() > 1 ? "," : "") + *it;
+  reversed += "}";
+  auto m = ParseMessage(reversed);
+  ASSERT_TRUE(m.ok()) << reversed << ": " << m.status();
+  EXPECT_EQ(*m, ToMessage(Sample())) << reversed;
+
+  std::string repeated(kSampleMessage);
+  repeated.insert(repeated.size() - 1, R"(,"gender":"male")");
+  auto r = ParseMessage(repeated);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->gender, "male");
 }
 
 TEST(MessageTest, ParseErrorsNameTheProblem) {
