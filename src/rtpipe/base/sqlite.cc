@@ -1,6 +1,7 @@
 #include "rtpipe/base/sqlite.h"
 
 #include <filesystem>
+#include <mutex>
 
 namespace rtpipe {
 
@@ -39,6 +40,10 @@ int CheckpointAfterCommit(void* page_size, sqlite3* db, const char* name, int fr
 }  // namespace
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode mode, std::string_view sync) {
+  // SQLite counts the memory it allocates under a global mutex, on every allocation; nothing here
+  // reads the count. Set before the first connection initialises the library.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   if (mode == Mode::kReadOnly) {
     flags |= SQLITE_OPEN_READONLY;

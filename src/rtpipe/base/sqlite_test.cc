@@ -40,6 +40,16 @@ TEST(Sqlite, TransactionCommitsOrRollsBack) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(Sqlite, MemoryIsNotCountedSoNoAllocationTakesTheGlobalMutex) {
+  auto path = TempDb();
+  auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(v TEXT); INSERT INTO t VALUES (randomblob(100000))").ok());
+  // With the count on, a database open with a 100 KB row in its cache would show here.
+  EXPECT_EQ(sqlite3_memory_used(), 0);
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
 TEST(Sqlite, KeyOrderSortsByKeyAndKeepsEqualKeysInTheirOrder) {
   const std::vector<std::string> keys = {"c", "a", "b", "a", "c", "a"};
   auto order = KeyOrder(keys.size(), [&](uint32_t i) -> const std::string& { return keys[i]; });
