@@ -1,6 +1,8 @@
 #include "rtpipe/base/json.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "rtpipe/base/words.h"
 
@@ -58,60 +60,102 @@ constexpr bool AnyByteToEscape(uint64_t word) {
 
 constexpr bool NeedsEscape(uint8_t c) { return c < 0x20 || c == '"' || c == '\\'; }
 
-// The length of the prefix of `text` that needs no escaping, found 8 bytes at a time (the last
-// word overlapping the one before).
-size_t PlainPrefix(std::string_view text) {
-  const size_t n = text.size();
-  size_t i = 0;
-  while (i + 8 <= n && !AnyByteToEscape(words::Load(text.data() + i))) i += 8;
-  if (i + 8 > n && n >= 8 && !AnyByteToEscape(words::Load(text.data() + n - 8))) return n;
-  while (i < n && !NeedsEscape(static_cast<uint8_t>(text[i]))) ++i;
-  return i;
-}
+void Store(char* p, uint64_t word) { std::memcpy(p, &word, sizeof word); }
 
-void AppendEscaped(std::string& out, uint8_t c) {
+// Writes the escape of `c` (a byte that needs one) at `p`; returns the end.
+char* WriteEscaped(char* p, uint8_t c) {
   static constexpr char kHex[] = "0123456789abcdef";
+  *p++ = '\\';
   switch (c) {
     case '"':
-      out += "\\\"";
-      break;
     case '\\':
-      out += "\\\\";
+      *p++ = static_cast<char>(c);
       break;
     case '\n':
-      out += "\\n";
+      *p++ = 'n';
       break;
     case '\r':
-      out += "\\r";
+      *p++ = 'r';
       break;
     case '\t':
-      out += "\\t";
+      *p++ = 't';
       break;
     case '\b':
-      out += "\\b";
+      *p++ = 'b';
       break;
     case '\f':
-      out += "\\f";
+      *p++ = 'f';
       break;
     default:
-      out += "\\u00";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
+      std::memcpy(p, "u00", 3);
+      p[3] = kHex[c >> 4];
+      p[4] = kHex[c & 0xF];
+      p += 5;
   }
+  return p;
 }
+
+// Writes `text` as a JSON string literal at `p`, which has room for JsonStringRoom(text.size())
+// bytes; returns the end. Plain words are stored whole as they are loaded (the room allows for
+// storing a whole word past the end), and the last word of a plain text overlaps the one before.
+char* WriteJsonString(char* p, std::string_view text) {
+  const char* s = text.data();
+  const size_t n = text.size();
+  size_t i = 0;
+  *p++ = '"';
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t word = words::Load(s + i);
+    if (AnyByteToEscape(word)) break;
+    Store(p, word);
+    p += 8;
+  }
+  if (i < n && i + 8 > n && n >= 8) {
+    // Fewer than 8 bytes are left and everything before them was plain, so s[n - 8] went to
+    // p - (i - (n - 8)).
+    const uint64_t word = words::Load(s + n - 8);
+    if (!AnyByteToEscape(word)) {
+      Store(p - (i - (n - 8)), word);
+      p += n - i;
+      i = n;
+    }
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    if (NeedsEscape(c)) {
+      p = WriteEscaped(p, c);
+    } else {
+      *p++ = static_cast<char>(c);
+    }
+  }
+  *p++ = '"';
+  return p;
+}
+
+// Room that WriteJsonString may use for `n` bytes of text: each byte escaped as \u00XX at worst,
+// the quotes, and a whole word stored past the end.
+constexpr size_t JsonStringRoom(size_t n) { return 6 * n + 2 + 8; }
 
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (;;) {
-    const size_t plain = PlainPrefix(text);
-    out.append(text.data(), plain);
-    if (plain == text.size()) break;
-    AppendEscaped(out, static_cast<uint8_t>(text[plain]));
-    text.remove_prefix(plain + 1);
-  }
-  out.push_back('"');
+  const size_t at = out.size();
+  out.resize(at + JsonStringRoom(text.size()));
+  out.resize(static_cast<size_t>(WriteJsonString(out.data() + at, text) - out.data()));
+}
+
+JsonWriter::JsonWriter() : buffer_(new char[kInitialCapacity]), capacity_(kInitialCapacity) {}
+
+void JsonWriter::String(std::string_view text) {
+  size_ = WriteJsonString(Room(JsonStringRoom(text.size())), text) - buffer_.get();
+}
+
+char* JsonWriter::Grow(size_t n) {
+  size_t capacity = std::max(2 * capacity_, size_ + n);
+  std::unique_ptr<char[]> bigger(new char[capacity]);
+  std::memcpy(bigger.get(), buffer_.get(), size_);
+  buffer_ = std::move(bigger);
+  capacity_ = capacity;
+  return buffer_.get() + size_;
 }
 
 std::string Base64Encode(std::string_view bytes) {

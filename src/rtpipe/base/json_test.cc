@@ -35,18 +35,54 @@ TEST(Json, EscapesEveryByteWhereverItIs) {
         return c < 0x20 ? fmt::format("\\u{:04x}", c) : std::string(1, static_cast<char>(c));
     }
   };
+  // Both writers, after text already written (so offsets other than 0 are exercised too).
+  auto both = [](std::string_view text) {
+    std::string appended = "x";
+    AppendJsonString(appended, text);
+    JsonWriter writer;
+    writer.Char('x');
+    writer.String(text);
+    EXPECT_EQ(appended, writer.view()) << text;
+    return appended;
+  };
   const std::string base = "abcdefghijklmnopqrst";
-  for (int c = 0; c < 256; ++c) {
-    for (size_t at = 0; at < base.size(); ++at) {
-      std::string text = base;
-      text[at] = static_cast<char>(c);
-      std::string out;
-      AppendJsonString(out, text);
-      const std::string want =
-          "\"" + base.substr(0, at) + escaped(static_cast<unsigned char>(c)) + base.substr(at + 1) + "\"";
-      ASSERT_EQ(out, want) << "byte " << c << " at " << at;
+  for (size_t size = 1; size <= base.size(); ++size) {
+    for (int c = 0; c < 256; ++c) {
+      for (size_t at = 0; at < size; ++at) {
+        std::string text = base.substr(0, size);
+        text[at] = static_cast<char>(c);
+        const std::string want = "x\"" + base.substr(0, at) + escaped(static_cast<unsigned char>(c)) +
+                                 base.substr(at + 1, size - at - 1) + "\"";
+        ASSERT_EQ(both(text), want) << "byte " << c << " at " << at << " of " << size;
+        // The same byte again at the end: an escape before the last word as well as in it.
+        text.back() = static_cast<char>(c);
+        const std::string twice = at + 1 == size ? want
+                                                 : "x\"" + base.substr(0, at) + escaped(static_cast<unsigned char>(c)) +
+                                                       base.substr(at + 1, size - at - 2) +
+                                                       escaped(static_cast<unsigned char>(c)) + "\"";
+        ASSERT_EQ(both(text), twice) << "byte " << c << " at " << at << " and last of " << size;
+      }
     }
   }
+}
+
+TEST(JsonWriter, WritesPiecesInOrderAndGrowsPastItsFirstBuffer) {
+  JsonWriter writer;
+  writer.Char('[');
+  writer.Int(-9223372036854775807 - 1);
+  writer.Raw(",");
+  writer.String("a\"b");
+  writer.Char(']');
+  EXPECT_EQ(writer.view(), R"([-9223372036854775808,"a\"b"])");
+  writer.Clear();
+  EXPECT_EQ(writer.view(), "");
+  // 3000 quotes escape to 6000 bytes, more than the first buffer holds, after 100 bytes already written.
+  const std::string quotes(3000, '"'), letters(100, 'a');
+  writer.Raw(letters);
+  writer.String(quotes);
+  std::string want = letters + "\"";
+  for (int i = 0; i < 3000; ++i) want += "\\\"";
+  EXPECT_EQ(writer.view(), want + "\"");
 }
 
 TEST(Json, Utf8Validation) {

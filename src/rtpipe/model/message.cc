@@ -66,23 +66,24 @@ UsersCreatedMessage ToMessage(const User& u) {
 }
 
 void AppendMessageJson(const UsersCreatedMessage& message, std::string& out) {
-  out.reserve(out.size() + 512);
-  out.push_back('{');
-  bool first = true;
+  thread_local JsonWriter w;
+  w.Clear();
+  char separator = '{';
   for (const auto& [key, field] : kKeys) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.push_back('"');
-    out.append(key);
-    out.append("\":");
+    w.Char(separator);
+    separator = ',';
+    w.Char('"');
+    w.Raw(key);
+    w.Raw("\":");
     const auto& value = message.*field;
     if (value) {
-      AppendJsonString(out, *value);
+      w.String(*value);
     } else {
-      out.append("null");
+      w.Raw("null");
     }
   }
-  out.push_back('}');
+  w.Char('}');
+  out.append(w.view());
 }
 
 std::string MessageJson(const UsersCreatedMessage& message) {

@@ -30,11 +30,6 @@ constexpr std::array<std::pair<UserField, std::string_view>, 12> kFieldNames{{
     {UserField::kNat, "nat"},
 }};
 
-void AppendInt(std::string& out, int64_t v) {
-  fmt::format_int text(v);
-  out.append(text.data(), text.size());
-}
-
 }  // namespace
 
 std::string_view UserFieldName(UserField field) {
@@ -66,122 +61,124 @@ std::string_view ClassifyUserError(const Status& status) {
 }
 
 void AppendUserJson(const User& u, std::string& out) {
-  out.reserve(out.size() + 1100);
+  thread_local JsonWriter w;
+  w.Clear();
   // The generator builds the object in this order: gender, name, location, email, login, dob,
   // registered, then the nationality's phone, cell, id, then picture and nat. Absent top-level
   // fields are left out, so only their separators depend on what came before.
   bool first = true;
   auto key = [&](std::string_view quoted_key_colon) {
-    out.push_back(first ? '{' : ',');
+    w.Char(first ? '{' : ',');
     first = false;
-    out.append(quoted_key_colon);
+    w.Raw(quoted_key_colon);
   };
   if (u.Has(UserField::kGender)) {
     key("\"gender\":");
-    AppendJsonString(out, u.gender);
+    w.String(u.gender);
   }
   if (u.Has(UserField::kName)) {
     key("\"name\":{\"title\":");
-    AppendJsonString(out, u.name.title);
-    out.append(",\"first\":");
-    AppendJsonString(out, u.name.first);
-    out.append(",\"last\":");
-    AppendJsonString(out, u.name.last);
-    out.push_back('}');
+    w.String(u.name.title);
+    w.Raw(",\"first\":");
+    w.String(u.name.first);
+    w.Raw(",\"last\":");
+    w.String(u.name.last);
+    w.Char('}');
   }
   if (u.Has(UserField::kLocation)) {
     const auto& l = u.location;
     key("\"location\":{\"street\":{\"number\":");
-    AppendInt(out, l.street_number);
-    out.append(",\"name\":");
-    AppendJsonString(out, l.street_name);
-    out.append("},\"city\":");
-    AppendJsonString(out, l.city);
-    out.append(",\"state\":");
-    AppendJsonString(out, l.state);
-    out.append(",\"country\":");
-    AppendJsonString(out, l.country);
-    out.append(",\"postcode\":");
+    w.Int(l.street_number);
+    w.Raw(",\"name\":");
+    w.String(l.street_name);
+    w.Raw("},\"city\":");
+    w.String(l.city);
+    w.Raw(",\"state\":");
+    w.String(l.state);
+    w.Raw(",\"country\":");
+    w.String(l.country);
+    w.Raw(",\"postcode\":");
     if (l.postcode_is_number && model_internal::IsJsonNumber(l.postcode)) {
-      out.append(l.postcode);
+      w.Raw(l.postcode);
     } else {
-      AppendJsonString(out, l.postcode);
+      w.String(l.postcode);
     }
-    out.append(",\"coordinates\":{\"latitude\":");
-    AppendJsonString(out, l.latitude);
-    out.append(",\"longitude\":");
-    AppendJsonString(out, l.longitude);
-    out.append("},\"timezone\":{\"offset\":");
-    AppendJsonString(out, l.timezone_offset);
-    out.append(",\"description\":");
-    AppendJsonString(out, l.timezone_description);
-    out.append("}}");
+    w.Raw(",\"coordinates\":{\"latitude\":");
+    w.String(l.latitude);
+    w.Raw(",\"longitude\":");
+    w.String(l.longitude);
+    w.Raw("},\"timezone\":{\"offset\":");
+    w.String(l.timezone_offset);
+    w.Raw(",\"description\":");
+    w.String(l.timezone_description);
+    w.Raw("}}");
   }
   if (u.Has(UserField::kEmail)) {
     key("\"email\":");
-    AppendJsonString(out, u.email);
+    w.String(u.email);
   }
   if (u.Has(UserField::kLogin)) {
     const auto& l = u.login;
     key("\"login\":{\"uuid\":");
-    AppendJsonString(out, l.uuid);
-    out.append(",\"username\":");
-    AppendJsonString(out, l.username);
-    out.append(",\"password\":");
-    AppendJsonString(out, l.password);
-    out.append(",\"salt\":");
-    AppendJsonString(out, l.salt);
-    out.append(",\"md5\":");
-    AppendJsonString(out, l.md5);
-    out.append(",\"sha1\":");
-    AppendJsonString(out, l.sha1);
-    out.append(",\"sha256\":");
-    AppendJsonString(out, l.sha256);
-    out.push_back('}');
+    w.String(l.uuid);
+    w.Raw(",\"username\":");
+    w.String(l.username);
+    w.Raw(",\"password\":");
+    w.String(l.password);
+    w.Raw(",\"salt\":");
+    w.String(l.salt);
+    w.Raw(",\"md5\":");
+    w.String(l.md5);
+    w.Raw(",\"sha1\":");
+    w.String(l.sha1);
+    w.Raw(",\"sha256\":");
+    w.String(l.sha256);
+    w.Char('}');
   }
   auto dated = [&](std::string_view key_date, const User::Dated& d) {
     key(key_date);
-    AppendJsonString(out, d.date);
-    out.append(",\"age\":");
-    AppendInt(out, d.age);
-    out.push_back('}');
+    w.String(d.date);
+    w.Raw(",\"age\":");
+    w.Int(d.age);
+    w.Char('}');
   };
   if (u.Has(UserField::kDob)) dated("\"dob\":{\"date\":", u.dob);
   if (u.Has(UserField::kRegistered)) dated("\"registered\":{\"date\":", u.registered);
   if (u.Has(UserField::kPhone)) {
     key("\"phone\":");
-    AppendJsonString(out, u.phone);
+    w.String(u.phone);
   }
   if (u.Has(UserField::kCell)) {
     key("\"cell\":");
-    AppendJsonString(out, u.cell);
+    w.String(u.cell);
   }
   if (u.Has(UserField::kId)) {
     key("\"id\":{\"name\":");
-    AppendJsonString(out, u.id.name);
-    out.append(",\"value\":");
+    w.String(u.id.name);
+    w.Raw(",\"value\":");
     if (u.id.value) {
-      AppendJsonString(out, *u.id.value);
+      w.String(*u.id.value);
     } else {
-      out.append("null");
+      w.Raw("null");
     }
-    out.push_back('}');
+    w.Char('}');
   }
   if (u.Has(UserField::kPicture)) {
     key("\"picture\":{\"large\":");
-    AppendJsonString(out, u.picture.large);
-    out.append(",\"medium\":");
-    AppendJsonString(out, u.picture.medium);
-    out.append(",\"thumbnail\":");
-    AppendJsonString(out, u.picture.thumbnail);
-    out.push_back('}');
+    w.String(u.picture.large);
+    w.Raw(",\"medium\":");
+    w.String(u.picture.medium);
+    w.Raw(",\"thumbnail\":");
+    w.String(u.picture.thumbnail);
+    w.Char('}');
   }
   if (u.Has(UserField::kNat)) {
     key("\"nat\":");
-    AppendJsonString(out, u.nat);
+    w.String(u.nat);
   }
-  if (first) out.push_back('{');
-  out.push_back('}');
+  if (first) w.Char('{');
+  w.Char('}');
+  out.append(w.view());
 }
 
 std::string UserJson(const User& user) {
