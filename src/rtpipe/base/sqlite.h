@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -120,15 +121,39 @@ class SqliteTransaction {
   SqliteDb* db_;
 };
 
+namespace sqlite_internal {
+
+// The first 8 bytes of `key` (zero-filled) as one number that orders as they do.
+inline uint64_t KeyPrefix(std::string_view key) {
+  char bytes[8] = {};
+  std::memcpy(bytes, key.data(), std::min<size_t>(key.size(), sizeof bytes));
+  uint64_t word;
+  std::memcpy(&word, bytes, sizeof word);
+  return __builtin_bswap64(word);  // little-endian load: the first byte becomes the most significant
+}
+
+}  // namespace sqlite_internal
+
 /// The order in which to write `n` rows so that an index on `key_of(i)` is visited in key order:
-/// ascending key, rows with equal keys in their given order (so the last of them still wins an
-/// upsert). With random keys (login.uuid) this is cheaper than arrival order once the index
-/// outgrows the CPU caches: consecutive B-tree seeks share their pages.
+/// ascending key (as SQLite's BINARY collation orders it: bytes, then length), rows with equal
+/// keys in their given order (so the last of them still wins an upsert). With random keys
+/// (login.uuid) this is cheaper than arrival order once the index outgrows the CPU caches:
+/// consecutive B-tree seeks share their pages. Keys are compared by their first 8 bytes as one
+/// number first, and in full only when those are equal.
 template <typename KeyOf>
 std::vector<uint32_t> KeyOrder(size_t n, KeyOf key_of) {
+  struct Entry {
+    uint64_t prefix;
+    uint32_t index;
+  };
+  std::vector<Entry> entries(n);
+  for (uint32_t i = 0; i < n; ++i) entries[i] = {sqlite_internal::KeyPrefix(key_of(i)), i};
+  std::stable_sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return key_of(a.index) < key_of(b.index);
+  });
   std::vector<uint32_t> order(n);
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key_of(a) < key_of(b); });
+  for (size_t i = 0; i < n; ++i) order[i] = entries[i].index;
   return order;
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -55,6 +56,40 @@ TEST(Sqlite, KeyOrderSortsByKeyAndKeepsEqualKeysInTheirOrder) {
   auto order = KeyOrder(keys.size(), [&](uint32_t i) -> const std::string& { return keys[i]; });
   EXPECT_EQ(order, (std::vector<uint32_t>{1, 3, 5, 2, 0, 4}));
   EXPECT_TRUE(KeyOrder(0, [&](uint32_t i) -> const std::string& { return keys[i]; }).empty());
+}
+
+TEST(Sqlite, KeyOrderIsTheOrderOfSqlitesIndex) {
+  // Keys of 0 to 19 bytes, many sharing their first 8 bytes, with zero and high bytes, repeated:
+  // KeyOrder must give the order in which SQLite's index holds them (ties in insertion order).
+  std::mt19937 rng(7);
+  const std::string alphabet("\0\x01az\x7f\x80\xff", 7);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 2000; ++i) {
+    std::string key = i % 3 == 0 ? std::string("prefix-8") : std::string();
+    for (size_t n = rng() % 12; n > 0; --n) key.push_back(alphabet[rng() % alphabet.size()]);
+    keys.push_back(key);
+  }
+  for (int i = 0; i < 200; ++i) keys.push_back(keys[rng() % keys.size()]);
+  auto path = TempDb();
+  auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(k BLOB, i INTEGER); CREATE INDEX t_k ON t(k, i)").ok());
+  auto tx = SqliteTransaction::Begin(**db);
+  ASSERT_TRUE(tx.ok());
+  auto insert = (*db)->Prepare("INSERT INTO t VALUES (?1, ?2)");
+  ASSERT_TRUE(insert.ok());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    insert->BindBlob(1, keys[i]);
+    insert->BindInt(2, static_cast<int64_t>(i));
+    ASSERT_TRUE(insert->Run().ok());
+  }
+  ASSERT_TRUE(tx->Commit().ok());
+  auto query = (*db)->Prepare("SELECT i FROM t ORDER BY k, i");
+  ASSERT_TRUE(query.ok());
+  std::vector<uint32_t> sqlite_order;
+  while (*query->Step()) sqlite_order.push_back(static_cast<uint32_t>(query->ColumnInt(0)));
+  EXPECT_EQ(KeyOrder(keys.size(), [&](uint32_t i) -> const std::string& { return keys[i]; }), sqlite_order);
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
 TEST(Sqlite, ErrorsNameTheStatementAndKind) {
