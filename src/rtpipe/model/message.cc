@@ -2,6 +2,7 @@
 
 #include "rtpipe/model/message.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -54,7 +55,8 @@ UsersCreatedMessage ToMessage(const User& u) {
   if (u.Has(UserField::kGender)) m.gender = u.gender;
   if (u.Has(UserField::kLocation)) {
     const auto& l = u.location;
-    m.address = fmt::format("{} {}, {}, {}, {}", l.street_number, l.street_name, l.city, l.state, l.country);
+    m.address =
+        fmt::format(FMT_COMPILE("{} {}, {}, {}, {}"), l.street_number, l.street_name, l.city, l.state, l.country);
     m.post_code = l.postcode;
   }
   if (u.Has(UserField::kEmail)) m.email = u.email;
