@@ -146,7 +146,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
 JsonWriter::JsonWriter() : buffer_(new char[kInitialCapacity]), capacity_(kInitialCapacity) {}
 
 void JsonWriter::String(std::string_view text) {
-  size_ = WriteJsonString(Room(JsonStringRoom(text.size())), text) - buffer_.get();
+  size_ = static_cast<size_t>(WriteJsonString(Room(JsonStringRoom(text.size())), text) - buffer_.get());
 }
 
 char* JsonWriter::Grow(size_t n) {

@@ -248,8 +248,9 @@ bool IdInOrder(InOrder& user, User::NationalId& id) {
 }
 
 // The whole user in the API's order; false when it is not (then `u` holds part of it). Flattened:
-// with simdjson's tape accessors inlined into it, the pass takes a fifth less time than with them
-// called (`build/bench/source_bench --benchmark_filter=NONE`).
+// g++ does not inline simdjson's DOM accessors (after_element, get_string) into a function this
+// big by itself, and a whole parse then takes a third more time (ParseUserReused 42% of the
+// ceiling instead of 57%, `build/bench/source_bench --benchmark_filter=NONE`).
 [[gnu::flatten]] bool UserInOrder(dom::object obj, User& u) {
   InOrder user(obj);
   if (!user.String(kUserFields[0], u.gender) || !user.Strings(kUserFields[1], kNameFields, NameTargets(u.name)) ||
