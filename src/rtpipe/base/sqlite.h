@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rtpipe/base/result.h"
+#include "rtpipe/base/words.h"
 
 namespace rtpipe {
 
@@ -127,9 +128,7 @@ namespace sqlite_internal {
 inline uint64_t KeyPrefix(std::string_view key) {
   char bytes[8] = {};
   std::memcpy(bytes, key.data(), std::min<size_t>(key.size(), sizeof bytes));
-  uint64_t word;
-  std::memcpy(&word, bytes, sizeof word);
-  return __builtin_bswap64(word);  // little-endian load: the first byte becomes the most significant
+  return __builtin_bswap64(words::Load(bytes));  // the first byte becomes the most significant
 }
 
 }  // namespace sqlite_internal
