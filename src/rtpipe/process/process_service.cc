@@ -8,6 +8,7 @@
 #include "rtpipe/base/backoff.h"
 #include "rtpipe/base/bounded_queue.h"
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/recycler.h"
 #include "rtpipe/base/shutdown.h"
 #include "rtpipe/base/thread_name.h"
 #include "rtpipe/model/dead_letter.h"
@@ -41,6 +42,17 @@ struct PendingBatch {
     late += later.late;
     input_records += later.input_records;
   }
+
+  /// Empties the batch for reuse: its rows and latencies go, their vectors' capacity stays.
+  void Clear() {
+    std::vector<CreatedUser> users = std::move(batch.users);
+    std::vector<int64_t> latencies = std::move(ingested_us);
+    users.clear();
+    latencies.clear();
+    *this = PendingBatch{};
+    batch.users = std::move(users);
+    ingested_us = std::move(latencies);
+  }
 };
 
 std::optional<int64_t> ParseMicros(std::optional<std::string_view> text) {
@@ -72,6 +84,10 @@ struct ProcessService::Impl final : RebalanceListener {
   std::optional<LogEnds> stop_ends;           // stop_at_end: the topic's ends when the run started
   std::string topic_prefix;                   // "users_created/": the prefix of this stage's dead-letter ids
   BoundedQueue<PendingBatch> queue{kQueuedBatches};
+  // Batches handed back by the sink thread once written, refilled by the polling thread: their
+  // rows are freed by the thread that made them and their vectors are not allocated again. As many
+  // as can be in use at once: queued, being written, being filled.
+  Recycler<PendingBatch> written_batches{2 * kQueuedBatches + 2};
   std::stop_source never;  // hand-over to the sink thread never gives up: it drains the queue
 
   std::mutex sink_mutex;  // guards sink: the sink thread writes, rebalance callbacks read checkpoints
@@ -201,7 +217,8 @@ void ProcessService::Impl::OnRevoked(const std::vector<TopicPartition>& partitio
 }
 
 Result<PendingBatch> ProcessService::Impl::Transform(std::vector<ConsumedRecord>& polled) {
-  PendingBatch pending;
+  PendingBatch pending = written_batches.Take();
+  pending.Clear();
   pending.input_records = polled.size();
   pending.batch.users.reserve(polled.size());
   pending.ingested_us.reserve(polled.size());
@@ -329,12 +346,16 @@ Status ProcessService::Impl::WriteWithRetry(const PendingBatch& pending, std::st
 
 Status ProcessService::Impl::WriteLoop(std::stop_token stop) {
   // Batches queued before a stop request are still written: drain until the queue is closed.
-  while (auto pending = queue.Pop(never.get_token())) {
+  PendingBatch merged;  // empty between transactions, but keeps its capacity
+  while (auto first = queue.Pop(never.get_token())) {
     // Under load, everything queued goes into one store transaction (fewer, bigger commits).
-    uint64_t batches = 1;
-    for (auto& more : queue.TakeAvailable(kQueuedBatches)) {
-      pending->Merge(std::move(more));
-      ++batches;
+    std::vector<PendingBatch> more = queue.TakeAvailable(kQueuedBatches);
+    const uint64_t batches = 1 + more.size();
+    PendingBatch* pending = &*first;
+    if (!more.empty()) {
+      merged.Merge(std::move(*first));
+      for (PendingBatch& later : more) merged.Merge(std::move(later));
+      pending = &merged;
     }
     Status s = WriteWithRetry(*pending, stop);
     if (!s.ok()) {
@@ -350,12 +371,17 @@ Status ProcessService::Impl::WriteLoop(std::stop_token stop) {
     metrics.late.Add(pending->late);
     metrics.aggregates.Add(pending->batch.aggregates.size());
     metrics.committed.Add(pending->input_records);
-    std::lock_guard lock(progress_mutex);
-    for (const auto& [tp, checkpoint] : pending->batch.checkpoint) {
-      if (auto it = committed.find(tp); it != committed.end()) it->second = checkpoint.next_offset;
+    {
+      std::lock_guard lock(progress_mutex);
+      for (const auto& [tp, checkpoint] : pending->batch.checkpoint) {
+        if (auto it = committed.find(tp); it != committed.end()) it->second = checkpoint.next_offset;
+      }
+      written += batches;
+      progress_cv.notify_all();
     }
-    written += batches;
-    progress_cv.notify_all();
+    merged.Clear();
+    written_batches.Give(std::move(*first));
+    for (PendingBatch& later : more) written_batches.Give(std::move(later));
   }
   return Status::OK();
 }
