@@ -1,13 +1,20 @@
 #include "rtpipe/base/sqlite.h"
 
+#include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 namespace rtpipe {
 
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+// A connection that finds the database locked tries again every kBusyPoll. SQLite's own busy
+// handler sleeps 1, 2, 5, 10, ... 100 ms between tries: the landing thread writes one transaction
+// after another with a gap of a few milliseconds, which those sleeps mostly miss, and capture's
+// commits waited so long that capture fell 80,000 records behind at 50,000 records/s.
+constexpr auto kBusyPoll = std::chrono::microseconds(250);
 // The WAL is checkpointed (without waiting for anyone) once it holds this many bytes. A checkpoint
 // copies a page once however many commits rewrote it: the hot pages of a random-key index are
 // rewritten by every commit, so rarer checkpoints copy less...
@@ -17,27 +24,34 @@ constexpr int64_t kCheckpointBytes = int64_t{128} << 20;
 constexpr int64_t kRestartBytes = int64_t{256} << 20;
 constexpr int kRestartWaitMs = 50;
 
+}  // namespace
+
+int SqliteDb::WaitWhileBusy(void* db, int tries) {
+  const auto waited = kBusyPoll * tries;
+  if (waited >= std::chrono::milliseconds(static_cast<SqliteDb*>(db)->busy_timeout_ms_)) return 0;
+  std::this_thread::sleep_for(kBusyPoll);
+  return 1;
+}
+
 // Replaces SQLite's automatic checkpoint, which is PASSIVE: it never waits for a reader, so while
 // readers keep coming (the capture stage reads the landing database all the time) the WAL is never
-// restarted and grows without bound, gigabytes under load. Runs after each commit; `page_size`
-// points to the database's page size.
-int CheckpointAfterCommit(void* page_size, sqlite3* db, const char* name, int frames) {
-  const int64_t bytes = frames * *static_cast<const int64_t*>(page_size);
+// restarted and grows without bound, gigabytes under load. Runs after each commit.
+int SqliteDb::CheckpointAfterCommit(void* db, sqlite3* handle, const char* name, int frames) {
+  auto* self = static_cast<SqliteDb*>(db);
+  const int64_t bytes = frames * self->page_size_;
   if (bytes < kCheckpointBytes) return SQLITE_OK;
   if (bytes < kRestartBytes) {
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     return SQLITE_OK;
   }
   // RESTART copies the WAL back, then waits (busy handler) for the readers of old frames, so the
   // next commit writes the WAL from its start. A long reader (a big query) makes it give up after
   // kRestartWaitMs, having copied what it could; the next commit tries again.
-  sqlite3_busy_timeout(db, kRestartWaitMs);
-  sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  self->busy_timeout_ms_ = kRestartWaitMs;
+  sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  self->busy_timeout_ms_ = kBusyTimeoutMs;
   return SQLITE_OK;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode mode, std::string_view sync) {
   // SQLite counts the memory it allocates under a global mutex, on every allocation; nothing here
@@ -59,7 +73,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
   if (rc != SQLITE_OK) return db->Error("opening " + path);
-  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  db->busy_timeout_ms_ = kBusyTimeoutMs;
+  sqlite3_busy_handler(raw, WaitWhileBusy, db.get());
   sqlite3_extended_result_codes(raw, 1);
   if (mode == Mode::kReadWriteCreate) {
     RTPIPE_RETURN_IF_ERROR(db->Exec(fmt::format("PRAGMA page_size={}", kPageSize)));  // if it creates the file
@@ -69,7 +84,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
     RTPIPE_ASSIGN_OR_RETURN(auto page_size, db->QueryInt("PRAGMA page_size"));
     db->page_size_ = page_size.value_or(4096);
-    sqlite3_wal_hook(raw, CheckpointAfterCommit, &db->page_size_);  // instead of wal_autocheckpoint
+    sqlite3_wal_hook(raw, CheckpointAfterCommit, db.get());  // instead of wal_autocheckpoint
   }
   return db;
 }

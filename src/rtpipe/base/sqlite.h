@@ -52,9 +52,13 @@ class SqliteDb {
 
  private:
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  static int WaitWhileBusy(void* db, int tries);
+  static int CheckpointAfterCommit(void* db, sqlite3* handle, const char* name, int frames);
+
   sqlite3* db_;
   std::string path_;
-  int64_t page_size_ = 0;  // read-write connections: for the checkpoint policy (WAL frames to bytes)
+  int64_t page_size_ = 0;    // read-write connections: for the checkpoint policy (WAL frames to bytes)
+  int busy_timeout_ms_ = 0;  // how long WaitWhileBusy waits for a lock
 };
 
 /// A prepared statement. Text/blob bindings are not copied: they must outlive Step().

@@ -170,5 +170,52 @@ TEST(Sqlite, TheWalStaysBoundedWhileReadersKeepComing) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
+  // One connection commits transaction after transaction with a short gap between them, as the
+  // landing thread does; another must still get its turns, as capture's commits do. SQLite's own
+  // busy handler sleeps up to 100 ms between tries and mostly misses the gaps: there, `b` waited
+  // several of `a`'s transactions for each of its own. Counted in `a`'s transactions, not in time.
+  auto path = TempDb();
+  auto a = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+  auto b = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE((*a)->Exec("CREATE TABLE t(x)").ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> a_transactions{0};
+  std::atomic<bool> a_failed{false};
+  std::thread busy([&] {
+    while (!done) {
+      auto tx = SqliteTransaction::Begin(**a);
+      if (!tx.ok() || !(*a)->Exec("INSERT INTO t VALUES (1)").ok()) {
+        a_failed = true;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (!tx->Commit().ok()) a_failed = true;
+      ++a_transactions;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  while (a_transactions == 0 && !a_failed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  constexpr int kCommits = 30;
+  for (int i = 0; i < kCommits; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // work between commits: each needs a new gap
+    auto tx = SqliteTransaction::Begin(**b);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    ASSERT_TRUE((*b)->Exec("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  const int waited = a_transactions.load();
+  done = true;
+  busy.join();
+  EXPECT_FALSE(a_failed);
+  // About one of a's transactions per commit of b; well over two each with SQLite's own handler.
+  EXPECT_LT(waited, 2 * kCommits) << "b waited " << waited << " of a's transactions for its " << kCommits << " commits";
+  EXPECT_EQ((*b)->QueryInt("SELECT COUNT(*) FROM t WHERE x = 2").value(), kCommits);
+  a->reset();
+  b->reset();
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
 }  // namespace
 }  // namespace rtpipe
