@@ -176,6 +176,12 @@ TEST_F(LogProcessTest, AcknowledgedRecordsSurviveRepeatedKill9) {
         chunk.clear();
       }
     });
+    // The kill comes at a random moment once the producer acknowledges: its start (with recovery
+    // of the last round's kill) can take longer than the shortest wait on a busy machine.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (last_ack == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 600));
     ASSERT_EQ(::kill(producer.pid, SIGKILL), 0);
     int status = 0;
