@@ -85,8 +85,9 @@ struct ProcessService::Impl final : RebalanceListener {
   std::string topic_prefix;                   // "users_created/": the prefix of this stage's dead-letter ids
   BoundedQueue<PendingBatch> queue{kQueuedBatches};
   // Batches handed back by the sink thread once written, refilled by the polling thread: their
-  // rows are freed by the thread that made them and their vectors are not allocated again. As many
-  // as can be in use at once: queued, being written, being filled.
+  // vectors are not allocated again, and the rows of a batch written on its own are freed by the
+  // thread that made them (merged rows are freed by the sink thread). As many as can be in use at
+  // once: queued, being written, being filled.
   Recycler<PendingBatch> written_batches{2 * kQueuedBatches + 2};
   std::stop_source never;  // hand-over to the sink thread never gives up: it drains the queue
 
