@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "rtpipe/base/uuid.h"
+
 namespace rtpipe {
 
 namespace {
@@ -23,6 +25,16 @@ constexpr int64_t kCheckpointBytes = int64_t{128} << 20;
 // the readers still on its old frames.
 constexpr int64_t kRestartBytes = int64_t{256} << 20;
 constexpr int kRestartWaitMs = 50;
+
+// uuid_key(x): see SqliteStatement::BindUuidKey. A value that is not text is returned as it is.
+void UuidKeyFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_TEXT) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    auto bytes = CanonicalUuidBytes({text, static_cast<size_t>(sqlite3_value_bytes(argv[0]))});
+    if (bytes) return sqlite3_result_blob(context, bytes->data(), bytes->size(), SQLITE_TRANSIENT);
+  }
+  sqlite3_result_value(context, argv[0]);
+}
 
 }  // namespace
 
@@ -76,6 +88,10 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
   db->busy_timeout_ms_ = kBusyTimeoutMs;
   sqlite3_busy_handler(raw, WaitWhileBusy, db.get());
   sqlite3_extended_result_codes(raw, 1);
+  if (sqlite3_create_function_v2(raw, "uuid_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                 UuidKeyFunction, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return db->Error("registering uuid_key()");
+  }
   if (mode == Mode::kReadWriteCreate) {
     RTPIPE_RETURN_IF_ERROR(db->Exec(fmt::format("PRAGMA page_size={}", kPageSize)));  // if it creates the file
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
@@ -172,6 +188,14 @@ Status SqliteStatement::Run() {
   Reset();
   if (!row.ok()) return row.status();
   return Status::OK();
+}
+
+void SqliteStatement::BindUuidKey(int index, std::string_view uuid) {
+  if (auto bytes = CanonicalUuidBytes(uuid)) {
+    sqlite3_bind_blob(stmt_, index, bytes->data(), static_cast<int>(bytes->size()), SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_text64(stmt_, index, uuid.data(), uuid.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
 }
 
 std::string_view SqliteStatement::ColumnText(int i) const {

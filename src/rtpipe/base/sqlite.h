@@ -31,7 +31,8 @@ class SqliteDb {
 
   /// Opens `path` (creating parent directories in read-write mode). Read-write connections use
   /// WAL journaling, a 5 s busy timeout and `synchronous` = `sync` (FULL: durable at commit); a
-  /// database they create has pages of kPageSize bytes.
+  /// database they create has pages of kPageSize bytes. Every connection has the SQL function
+  /// `uuid_key(text)`, which gives what SqliteStatement::BindUuidKey binds.
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, Mode mode, std::string_view sync = "FULL");
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
@@ -84,6 +85,11 @@ class SqliteStatement {
   void BindBlob(int index, std::string_view bytes) {
     sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
   }
+  /// Binds the form in which the stores index a UUID (`uuid_key` in SQL): the 16 bytes of a
+  /// canonical one, as a BLOB; any other text as TEXT, which never equals a BLOB. An index entry
+  /// is then about 25 bytes instead of 46, and a commit of random keys rewrites about half as many
+  /// index pages. Copies the bytes: `uuid` need not outlive Step().
+  void BindUuidKey(int index, std::string_view uuid);
   void BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
   void BindDouble(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
   void BindNull(int index) { sqlite3_bind_null(stmt_, index); }

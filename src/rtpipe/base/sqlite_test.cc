@@ -51,6 +51,35 @@ TEST(Sqlite, MemoryIsNotCountedSoNoAllocationTakesTheGlobalMutex) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(Sqlite, AUuidKeyIsSixteenBytesForACanonicalUuidAndTheTextOtherwise) {
+  auto db = SqliteDb::Open(":memory:", SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(k BLOB PRIMARY KEY, uuid TEXT)").ok());
+  auto insert = (*db)->Prepare("INSERT INTO t VALUES (?1, ?2)");
+  ASSERT_TRUE(insert.ok());
+  const std::string canonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
+  const std::vector<std::string> uuids = {canonical, "0B7D7F4E-4C1F-4A25-9C7E-2F3B1A6D8E90", "x"};
+  for (const std::string& uuid : uuids) {
+    insert->BindUuidKey(1, uuid);
+    insert->BindText(2, uuid);
+    ASSERT_TRUE(insert->Run().ok());
+  }
+  // Three keys: the uppercase spelling is another key, as it was another text.
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM t"), 3);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM t WHERE typeof(k) = 'blob' AND length(k) = 16 AND "
+                             "hex(k) = '0B7D7F4E4C1F4A259C7E2F3B1A6D8E90' AND uuid = '" +
+                             canonical + "'"),
+            1);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM t WHERE typeof(k) = 'text' AND k = uuid"), 2);
+  // The SQL function gives the same keys, so a lookup by text finds the row through the index.
+  for (const std::string& uuid : uuids) {
+    EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM t WHERE k = uuid_key('" + uuid + "') AND uuid = '" + uuid + "'"),
+              1)
+        << uuid;
+  }
+  EXPECT_EQ(*(*db)->QueryInt("SELECT uuid_key(7)"), 7);
+}
+
 TEST(Sqlite, KeyOrderSortsByKeyAndKeepsEqualKeysInTheirOrder) {
   const std::vector<std::string> keys = {"c", "a", "b", "a", "c", "a"};
   auto order = KeyOrder(keys.size(), [&](uint32_t i) -> const std::string& { return keys[i]; });

@@ -6,14 +6,16 @@
 
 namespace rtpipe::sqlite_landing {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: user_records is keyed by uuid_key(uuid), 16 bytes, instead of the uuid's text.
+inline constexpr int kSchemaVersion = 2;
 
 inline constexpr std::string_view kCreateSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 -- One row per person: the record's bytes as received, stored once (SQLite evaluates generated
 -- columns on every insert, which would cost 4x; a view types them on read instead).
 CREATE TABLE IF NOT EXISTS user_records (
-  uuid TEXT PRIMARY KEY,
+  uuid_key BLOB PRIMARY KEY,  -- uuid_key(uuid): 16 bytes for a canonical UUID (base/sqlite.h BindUuidKey)
+  uuid TEXT NOT NULL,
   raw TEXT NOT NULL,
   event_time_ms INTEGER NOT NULL,
   ingested_at TEXT NOT NULL,
@@ -58,7 +60,7 @@ CREATE VIEW IF NOT EXISTS users AS SELECT
   json_extract(raw, '$.picture.medium') AS picture_medium,
   json_extract(raw, '$.picture.thumbnail') AS picture_thumbnail,
   json_extract(raw, '$.nat') AS nat,
-  raw, ingested_at, run_id, version
+  raw, ingested_at, run_id, version, uuid_key
 FROM user_records;
 -- Source records that could not be landed as users, kept once each (so fetching the same page
 -- again does not publish the same dead letter twice). `source_key` = where it came from plus a
@@ -98,6 +100,19 @@ CREATE TABLE IF NOT EXISTS capture_state (
   position INTEGER NOT NULL,
   log_ends TEXT NOT NULL
 );
+)sql";
+
+// From schema version 1, where user_records was keyed by the uuid's text; then kCreateSchema makes
+// the new table and the view again, and kCopyFromV1 fills the table.
+inline constexpr std::string_view kMigrateFromV1 = R"sql(
+DROP VIEW users;
+ALTER TABLE user_records RENAME TO user_records_v1;
+)sql";
+inline constexpr std::string_view kCopyFromV1 = R"sql(
+INSERT INTO user_records (uuid_key, uuid, raw, event_time_ms, ingested_at, run_id, version)
+  SELECT uuid_key(uuid), uuid, raw, event_time_ms, ingested_at, run_id, version FROM user_records_v1 ORDER BY rowid;
+DROP TABLE user_records_v1;
+UPDATE schema_version SET version = 2;
 )sql";
 
 }  // namespace rtpipe::sqlite_landing

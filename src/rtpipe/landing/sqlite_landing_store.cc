@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "rtpipe/base/logging.h"
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/sqlite_landing_schema.h"
 
@@ -11,12 +12,26 @@ namespace {
 // A new person is inserted; a known one is updated only when its bytes changed. Two statements
 // rather than one upsert with RETURNING, which SQLite runs through an ephemeral table (slow).
 constexpr std::string_view kInsertUser = R"sql(
-INSERT OR IGNORE INTO user_records (uuid, raw, event_time_ms, ingested_at, run_id) VALUES (?1, ?2, ?3, ?4, ?5)
+INSERT OR IGNORE INTO user_records (uuid_key, raw, event_time_ms, ingested_at, run_id, uuid)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 )sql";
 constexpr std::string_view kUpdateUser = R"sql(
 UPDATE user_records SET raw = ?2, event_time_ms = ?3, ingested_at = ?4, run_id = ?5, version = version + 1
-WHERE uuid = ?1 AND raw IS NOT ?2
+WHERE uuid_key = ?1 AND raw IS NOT ?2
 )sql";
+
+// Brings a landing database of schema version 1 to version 2 (sqlite_landing_schema.h), in one
+// transaction: a crash leaves it as it was.
+Status MigrateFromV1(SqliteDb& db) {
+  RTPIPE_ASSIGN_OR_RETURN(auto rows, db.QueryInt("SELECT COUNT(*) FROM user_records"));
+  GetLogger("landing")->info("{}: keying user_records by uuid_key(uuid) (schema version 1 -> 2), {} rows", db.path(),
+                             rows.value_or(0));
+  RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kMigrateFromV1));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCopyFromV1));
+  return tx.Commit();
+}
 
 }  // namespace
 
@@ -31,6 +46,8 @@ Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::
   } else if (*version > sqlite_landing::kSchemaVersion) {
     return Status::FailedPrecondition("landing database {} has schema version {}, newer than this rtpipe ({})", path,
                                       *version, sqlite_landing::kSchemaVersion);
+  } else if (*version == 1) {
+    RTPIPE_RETURN_IF_ERROR(MigrateFromV1(*db).WithContext("migrating " + path));
   }
   RTPIPE_ASSIGN_OR_RETURN(auto insert, db->Prepare(kInsertUser));
   RTPIPE_ASSIGN_OR_RETURN(auto update, db->Prepare(kUpdateUser));
@@ -73,8 +90,9 @@ Result<IngestState> SqliteLandingStore::LoadIngestState() {
 
 Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpsertUser(const LandingUser& lu,
                                                                          const std::string& ingested_at, RunId run) {
+  insert_.BindText(6, lu.user->login.uuid);
   for (SqliteStatement* s : {&insert_, &update_}) {
-    s->BindText(1, lu.user->login.uuid);
+    s->BindUuidKey(1, lu.user->login.uuid);
     s->BindText(2, lu.raw);
     s->BindInt(3, ToMillis(lu.event_time));
     s->BindText(4, ingested_at);

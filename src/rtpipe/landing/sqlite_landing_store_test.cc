@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include "rtpipe/base/sqlite.h"
 
@@ -152,6 +153,74 @@ TEST_F(SqliteLandingStoreTest, TypedColumnsFollowTheRawJsonAndAbsentFieldsAreNul
                   "AND street_number = 42"),
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE postcode = '63104' AND postcode_is_number = 1"), 1);
+}
+
+TEST_F(SqliteLandingStoreTest, ACanonicalUuidIsKeyedByItsSixteenBytes) {
+  auto run = store_->BeginRun();
+  User u = MakeUser("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Una");
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(u, 1, "m")};
+  batch.source_records = 1;
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90' AND "
+                  "uuid = '0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid_key = uuid_key('0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90') AND "
+                  "uuid = '0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90' AND first_name = 'Una'"),
+            1);
+}
+
+// A database written by an rtpipe of schema version 1 (user_records keyed by the uuid's text) is
+// migrated when opened, and the rows keep their versions and still match their records.
+TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
+  const std::string canonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
+  User a = MakeUser(canonical, "Ann"), b = MakeUser("uuid-b", "Bob");
+  std::string raw_a = UserJson(a), raw_b = UserJson(b);
+  const std::string v1_path = (dir_ / "v1.db").string();
+  {
+    auto db = SqliteDb::Open(v1_path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
+                           "INSERT INTO schema_version VALUES (1); "
+                           "CREATE TABLE user_records (uuid TEXT PRIMARY KEY, raw TEXT NOT NULL, "
+                           "event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, run_id INTEGER NOT NULL, "
+                           "version INTEGER NOT NULL DEFAULT 1); "
+                           "CREATE VIEW users AS SELECT uuid, raw FROM user_records")
+                    .ok());
+    auto insert = (*db)->Prepare("INSERT INTO user_records VALUES (?1, ?2, 5, 'then', 1, ?3)");
+    ASSERT_TRUE(insert.ok());
+    for (auto [uuid, raw, version] : {std::tuple{canonical, raw_a, 3}, std::tuple{std::string("uuid-b"), raw_b, 1}}) {
+      insert->BindText(1, uuid);
+      insert->BindText(2, raw);
+      insert->BindInt(3, version);
+      ASSERT_TRUE(insert->Run().ok());
+    }
+  }
+  auto store = SqliteLandingStore::Open(v1_path, "users_created", "users_created.dlq");
+  ASSERT_TRUE(store.ok()) << store.status();
+  path_ = v1_path;
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = '" + canonical + "' AND first_name = 'Ann' AND version = 3"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = 'uuid-b' AND version = 1"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'user_records_v1'"), 0);
+
+  // The same records again are unchanged; a changed one is an update of the migrated row.
+  auto run = (*store)->BeginRun();
+  User b2 = MakeUser("uuid-b", "Bobby");
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(a, 6, "m"), Entry(b2, 7, "m")};
+  batch.source_records = 2;
+  auto counts = (*store)->Write(batch);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->unchanged, 1);
+  EXPECT_EQ(counts->updated, 1);
+  EXPECT_EQ(counts->inserted, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = 'uuid-b' AND first_name = 'Bobby' AND version = 2"), 1);
 }
 
 }  // namespace

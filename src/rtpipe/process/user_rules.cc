@@ -7,6 +7,7 @@
 #include <utility>
 #include <variant>
 
+#include "rtpipe/base/uuid.h"
 #include "rtpipe/base/words.h"
 #include "rtpipe/model/dead_letter.h"
 #include "rtpipe/model/nationality.h"
@@ -101,15 +102,6 @@ bool IsValidEmail(std::string_view email) {
     }
     auto c = static_cast<unsigned char>(domain[i]);
     if (!std::isalnum(c) && c != '-') return false;
-  }
-  return true;
-}
-
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
   }
   return true;
 }

@@ -37,7 +37,6 @@ std::variant<CreatedUser, Rejection> ProcessMessage(std::string_view value, Time
 
 // Building blocks, exposed for tests.
 bool IsValidEmail(std::string_view email);
-bool IsUuid(std::string_view text);
 std::string_view AgeBand(int age);
 /// Whole calendar years from `birth` to `at` (the birthday counts on its day).
 int YearsBetween(Timestamp birth, Timestamp at);

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <iterator>
 
 #include "rtpipe/base/sqlite.h"
 #include "rtpipe/config/url.h"
@@ -21,6 +22,15 @@ std::string QuoteSqlString(std::string_view text) {
 
 Status Attach(SqliteDb& db, const std::string& path, const std::string& schema) {
   return db.Exec(fmt::format("ATTACH DATABASE {} AS \"{}\"", QuoteSqlString("file:" + path + "?mode=ro"), schema));
+}
+
+// A BLOB as the SQL literal that stands for it (x'0b7d...'), so that a key can be pasted into the
+// next query.
+std::string BlobLiteral(std::string_view bytes) {
+  std::string text = "x'";
+  for (unsigned char b : bytes) fmt::format_to(std::back_inserter(text), "{:02x}", b);
+  text += '\'';
+  return text;
 }
 
 }  // namespace
@@ -59,6 +69,9 @@ Result<QueryResult> RunQuery(const Config& config, std::string_view sql) {
           break;
         case SQLITE_FLOAT:
           values.emplace_back(stmt.ColumnDouble(i));
+          break;
+        case SQLITE_BLOB:
+          values.emplace_back(BlobLiteral(stmt.ColumnText(i)));
           break;
         default:
           values.emplace_back(std::string(stmt.ColumnText(i)));

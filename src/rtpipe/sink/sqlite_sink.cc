@@ -5,20 +5,29 @@
 #include <set>
 #include <tuple>
 
+#include "rtpipe/base/logging.h"
 #include "rtpipe/sink/aggregate_tables.h"
 
 namespace rtpipe {
 namespace {
 
+// The users table's columns but its key, in the order of UpsertUserSql's parameters.
+constexpr std::string_view kUserColumns =
+    "id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture, "
+    "age, age_band, email_domain, country, nat, tenure_days, event_time";
+
+// The users table is keyed by `id_key` = uuid_key(id): a key of 16 bytes rather than 36 (base/sqlite.h
+// BindUuidKey).
 std::string CreateSchema(const std::string& table) {
   return fmt::format(R"sql(
 CREATE TABLE IF NOT EXISTS {0} (
-  id TEXT PRIMARY KEY,
+  id TEXT NOT NULL,
   first_name TEXT NOT NULL, last_name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL,
   post_code TEXT NOT NULL, email TEXT NOT NULL, username TEXT NOT NULL, dob TEXT NOT NULL,
   registered_date TEXT NOT NULL, phone TEXT NOT NULL, picture TEXT NOT NULL,
   age INTEGER NOT NULL, age_band TEXT NOT NULL, email_domain TEXT NOT NULL, country TEXT NOT NULL,
-  nat TEXT NOT NULL, tenure_days INTEGER NOT NULL, event_time TEXT NOT NULL
+  nat TEXT NOT NULL, tenure_days INTEGER NOT NULL, event_time TEXT NOT NULL,
+  id_key BLOB PRIMARY KEY
 );
 -- Where each input partition stands (sink/sink.h PartitionCheckpoint), written with its rows.
 CREATE TABLE IF NOT EXISTS rtpipe_checkpoints (
@@ -39,17 +48,35 @@ CREATE TABLE IF NOT EXISTS rtpipe_window_partials (
 
 std::string UpsertUserSql(const std::string& table) {
   return fmt::format(R"sql(
-INSERT INTO {0} (id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date,
-  phone, picture, age, age_band, email_domain, country, nat, tenure_days, event_time)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+INSERT INTO {0} ({1}, id_key)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+ON CONFLICT (id_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
   gender = excluded.gender, address = excluded.address, post_code = excluded.post_code, email = excluded.email,
   username = excluded.username, dob = excluded.dob, registered_date = excluded.registered_date,
   phone = excluded.phone, picture = excluded.picture, age = excluded.age, age_band = excluded.age_band,
   email_domain = excluded.email_domain, country = excluded.country, nat = excluded.nat,
   tenure_days = excluded.tenure_days, event_time = excluded.event_time
 )sql",
-                     table);
+                     table, kUserColumns);
+}
+
+// A users table made before it had `id_key` is keyed by the id's text: it is rebuilt with the key,
+// in one transaction (a crash leaves it as it was).
+Status AddIdKey(SqliteDb& db, const std::string& table) {
+  std::string columns = fmt::format("SELECT COUNT(*) FROM pragma_table_info('{}')", table);
+  RTPIPE_ASSIGN_OR_RETURN(auto existing, db.QueryInt(columns));
+  RTPIPE_ASSIGN_OR_RETURN(auto keyed, db.QueryInt(columns + " WHERE name = 'id_key'"));
+  if (existing.value_or(0) == 0 || keyed.value_or(0) > 0) return Status::OK();
+  RTPIPE_ASSIGN_OR_RETURN(auto rows, db.QueryInt(fmt::format("SELECT COUNT(*) FROM {}", table)));
+  GetLogger("sink")->info("{}: keying {} by id_key = uuid_key(id), {} rows", db.path(), table, rows.value_or(0));
+  RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(fmt::format("ALTER TABLE {0} RENAME TO {0}_without_id_key", table)));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(CreateSchema(table)));
+  RTPIPE_RETURN_IF_ERROR(
+      db.Exec(fmt::format("INSERT INTO {0} ({1}, id_key) SELECT {1}, uuid_key(id) FROM "
+                          "{0}_without_id_key ORDER BY rowid; DROP TABLE {0}_without_id_key",
+                          table, kUserColumns)));
+  return tx.Commit();
 }
 
 // Aggregate tables: (window_start, dimensions...) is the primary key and comes first, so that
@@ -115,6 +142,7 @@ SqliteSink::~SqliteSink() = default;
 Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, const std::string& table,
                                                      std::vector<AggregateDefinition> aggregates) {
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
+  RTPIPE_RETURN_IF_ERROR(AddIdKey(*db, table).WithContext("migrating " + path));
   RTPIPE_RETURN_IF_ERROR(db->Exec(CreateSchema(table)));
   RTPIPE_ASSIGN_OR_RETURN(auto upsert_user, db->Prepare(UpsertUserSql(table)));
   RTPIPE_ASSIGN_OR_RETURN(
@@ -185,6 +213,7 @@ Status SqliteSink::UpsertUser(const CreatedUser& u) {
   s.BindInt(18, u.tenure_days);
   std::string event_time = FormatIso8601(u.event_time);
   s.BindText(19, event_time);
+  s.BindUuidKey(20, u.id);
   return s.Run();
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "rtpipe/base/sqlite.h"
 #include "rtpipe/sink/query.h"
 
 namespace rtpipe {
@@ -101,6 +102,71 @@ TEST_F(SqliteSinkTest, OfOneIdsRowsInABatchTheLastWins) {
   EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "Annie");
   EXPECT_EQ(std::get<std::string>(result->rows[1][1]), "Bob");
   EXPECT_EQ(std::get<std::string>(result->rows[2][1]), "Cid");
+}
+
+// The table is keyed by id_key = uuid_key(id): 16 bytes for a canonical UUID. A query finds a row
+// by it through the index, and shows it as the literal that stands for it.
+TEST_F(SqliteSinkTest, ACanonicalIdIsKeyedByItsSixteenBytes) {
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  SinkBatch batch;
+  batch.users = {Row("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Una"), Row("not-a-uuid", "Nat")};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  auto result = RunQuery(config_,
+                         "SELECT first_name, id_key, typeof(id_key) FROM spark_streams.created_users WHERE id_key = "
+                         "uuid_key('0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90')");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "Una");
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'");
+  EXPECT_EQ(std::get<std::string>(result->rows[0][2]), "blob");
+  result = RunQuery(config_, "SELECT first_name FROM spark_streams.created_users WHERE id_key = 'not-a-uuid'");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "Nat");
+}
+
+// A table written before it had id_key (keyed by the id's text) is rebuilt with it when the store
+// opens, keeping its rows; upserts then find them.
+TEST_F(SqliteSinkTest, ATableKeyedByTheIdsTextIsMigrated) {
+  const std::string canonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
+  {
+    auto db = SqliteDb::Open((dir_ / "analytics.db").string(), SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE created_users (id TEXT PRIMARY KEY, first_name TEXT NOT NULL, "
+                           "last_name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL, "
+                           "post_code TEXT NOT NULL, email TEXT NOT NULL, username TEXT NOT NULL, dob TEXT NOT NULL, "
+                           "registered_date TEXT NOT NULL, phone TEXT NOT NULL, picture TEXT NOT NULL, "
+                           "age INTEGER NOT NULL, age_band TEXT NOT NULL, email_domain TEXT NOT NULL, "
+                           "country TEXT NOT NULL, nat TEXT NOT NULL, tenure_days INTEGER NOT NULL, "
+                           "event_time TEXT NOT NULL); "
+                           "INSERT INTO created_users VALUES ('" +
+                           canonical +
+                           "', 'Ann', 'N', 'female', 'a', '1', 'e', 'u', 'd', 'r', 'p', 'pic', 30, '25-34', "
+                           "'example.com', 'Norway', 'NO', 5, 't'); "
+                           "INSERT INTO created_users VALUES ('b', 'Bob', 'N', 'male', 'a', '1', 'e', 'u', 'd', 'r', "
+                           "'p', 'pic', 40, '35-44', 'example.com', 'Norway', 'NO', 5, 't')")
+                    .ok());
+  }
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  SinkBatch batch;  // an update of the first row
+  batch.users = {Row(canonical, "Anne")};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  auto result =
+      RunQuery(config_, "SELECT id, first_name, age, hex(id_key) FROM spark_streams.created_users ORDER BY id_key");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "b");  // TEXT orders before BLOB
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "Bob");
+  EXPECT_EQ(std::get<int64_t>(result->rows[0][2]), 40);
+  EXPECT_EQ(std::get<std::string>(result->rows[1][0]), canonical);
+  EXPECT_EQ(std::get<std::string>(result->rows[1][1]), "Anne");
+  EXPECT_EQ(std::get<std::string>(result->rows[1][3]), "0B7D7F4E4C1F4A259C7E2F3B1A6D8E90");
+  auto leftover = RunQuery(config_, "SELECT COUNT(*) FROM spark_streams.sqlite_master WHERE name LIKE '%without%'");
+  ASSERT_TRUE(leftover.ok()) << leftover.status();
+  EXPECT_EQ(std::get<int64_t>(leftover->rows[0][0]), 0);
 }
 
 TEST_F(SqliteSinkTest, AggregateRowsAreTheSumOfThePartitionsValues) {
