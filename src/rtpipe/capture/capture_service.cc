@@ -59,10 +59,14 @@ Result<size_t> CaptureService::RunOnce(std::stop_token stop, std::chrono::millis
   }
   // checkpoint_ changes only once the round is committed: after a failure part-way, the replay guard
   // is rebuilt from the last committed ends (see Run), so what this round did append is skipped.
+  // All partitions at once: they become durable together, and the processor can read the whole
+  // round at once.
+  std::vector<PartitionBatch> batches;
+  for (auto& [tp, records] : by_partition) batches.push_back({tp, records});
+  RTPIPE_ASSIGN_OR_RETURN(std::vector<Offset> firsts, producer_->AppendEach(batches));
   CaptureCheckpoint next = checkpoint_;
-  for (auto& [tp, records] : by_partition) {
-    RTPIPE_ASSIGN_OR_RETURN(Offset base, producer_->Append(tp.topic, tp.partition, records));
-    next.log_ends[tp] = base + static_cast<int64_t>(records.size());
+  for (size_t i = 0; i < batches.size(); ++i) {
+    next.log_ends[batches[i].partition] = firsts[i] + static_cast<int64_t>(batches[i].records.size());
   }
   next.position = next_position;
   RTPIPE_RETURN_IF_ERROR(feed_.Commit(next));

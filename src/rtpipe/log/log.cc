@@ -61,4 +61,14 @@ std::optional<std::string_view> ConsumedRecord::HeaderValue(std::string_view nam
   return std::nullopt;
 }
 
+Result<std::vector<Offset>> Producer::AppendEach(std::span<const PartitionBatch> batches) {
+  std::vector<Offset> firsts;
+  firsts.reserve(batches.size());
+  for (const PartitionBatch& b : batches) {
+    RTPIPE_ASSIGN_OR_RETURN(Offset first, Append(b.partition.topic, b.partition.partition, b.records));
+    firsts.push_back(first);
+  }
+  return firsts;
+}
+
 }  // namespace rtpipe

@@ -73,6 +73,12 @@ struct TopicSpec {
   int partitions = 1;
 };
 
+/// Records for one partition.
+struct PartitionBatch {
+  TopicPartition partition;
+  std::span<const Record> records;
+};
+
 /// Appends records. Thread-safe: stages may share one producer; appends to one partition are
 /// ordered as the calls are.
 class Producer {
@@ -84,6 +90,11 @@ class Producer {
   /// A failure means none or some of the records may be stored; the caller retries or gives up,
   /// never assumes they are lost or stored.
   virtual Result<Offset> Append(const std::string& topic, PartitionId partition, std::span<const Record> records) = 0;
+
+  /// As Append for each batch (to distinct partitions), returning the offset of each batch's first
+  /// record once all are durable. The embedded log writes every partition before it waits, so the
+  /// disk makes them durable together; by default (Kafka) the batches are appended one by one.
+  virtual Result<std::vector<Offset>> AppendEach(std::span<const PartitionBatch> batches);
 
   /// Appends records to the partitions their keys hash to (PartitionFor), and returns once all
   /// are durable. Records without a key all go to one partition per call, the next partition on

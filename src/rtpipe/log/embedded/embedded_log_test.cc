@@ -79,6 +79,36 @@ TEST_F(EmbeddedLogTest, AppendReturnsOffsetsAndReadsBackInOrder) {
   EXPECT_EQ(*log->EndOffset({"t", PartitionId(0)}), Offset(15));
 }
 
+TEST_F(EmbeddedLogTest, AppendEachReturnsEachBatchsFirstOffset) {
+  auto log = Open(TestConfig(1 << 20));
+  ASSERT_TRUE(log->CreateTopic({"t", 3}).ok());
+  ASSERT_TRUE(log->CreateTopic({"u", 1}).ok());
+  auto producer = *log->NewProducer();
+  ASSERT_TRUE(producer->Append("t", PartitionId(1), Numbered("before", 0, 7)).ok());
+  auto to_t0 = Numbered("t0-", 0, 4), to_t1 = Numbered("t1-", 0, 3), to_u0 = Numbered("u0-", 0, 2);
+  std::vector<PartitionBatch> batches = {{{"t", PartitionId(0)}, to_t0},
+                                         {{"t", PartitionId(1)}, to_t1},
+                                         {{"t", PartitionId(2)}, {}},
+                                         {{"u", PartitionId(0)}, to_u0}};
+  auto firsts = producer->AppendEach(batches);
+  ASSERT_TRUE(firsts.ok()) << firsts.status();
+  // An empty batch gives the partition's end, as Append does.
+  EXPECT_EQ(*firsts, (std::vector<Offset>{Offset(0), Offset(7), Offset(0), Offset(0)}));
+  auto t = *ReadAll(*log, "t", 3);
+  std::map<int, std::vector<std::string>> values;
+  for (const auto& r : t) values[r.partition.value()].push_back(*r.value);
+  EXPECT_EQ(values[0], (std::vector<std::string>{"t0-0", "t0-1", "t0-2", "t0-3"}));
+  ASSERT_EQ(values[1].size(), 10u);
+  EXPECT_EQ(values[1][7], "t1-0");
+  EXPECT_EQ(values[1][9], "t1-2");
+  EXPECT_TRUE(values[2].empty());
+  EXPECT_EQ(*log->EndOffset({"u", PartitionId(0)}), Offset(2));
+
+  std::vector<PartitionBatch> missing = {{{"t", PartitionId(0)}, to_t0}, {{"t", PartitionId(3)}, to_t1}};
+  EXPECT_EQ(producer->AppendEach(missing).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*log->EndOffset({"t", PartitionId(0)}), Offset(4)) << "nothing is written when a partition is missing";
+}
+
 TEST_F(EmbeddedLogTest, SendHashesKeysAndSpreadsNullKeysOneBatchAtATime) {
   auto log = Open(TestConfig(1 << 20));
   ASSERT_TRUE(log->CreateTopic({"t", 4}).ok());

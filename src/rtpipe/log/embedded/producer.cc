@@ -40,28 +40,58 @@ std::string& EncodeBuffer() {
 
 }  // namespace
 
+Result<std::vector<Offset>> EmbeddedProducer::WriteAll(std::span<const PartitionWrite> writes) {
+  if (!core_->writable()) return Status::FailedPrecondition("the log is open read-only: cannot append");
+  int64_t now_ms = ToMillis(core_->clock().Now());
+  Codec codec = CodecFor(core_->config().compression);
+  std::vector<Offset> firsts;
+  std::vector<std::pair<Partition*, int64_t>> pending;  // partition, offset it must be durable to
+  for (const PartitionWrite& w : writes) {
+    if (w.records.empty()) {
+      RTPIPE_ASSIGN_OR_RETURN(int64_t end, w.partition->EndOffset());
+      firsts.emplace_back(end);
+      continue;
+    }
+    std::string& encoded = EncodeBuffer();
+    RTPIPE_RETURN_IF_ERROR(EncodeRecords(w.records, codec, now_ms, &encoded));
+    RTPIPE_ASSIGN_OR_RETURN(auto range, w.partition->Write(&encoded));
+    firsts.emplace_back(range.first);
+    pending.emplace_back(w.partition, range.second);
+  }
+  if (pending.size() > 1 && core_->config().fsync == FsyncPolicy::kAlways) {
+    for (auto& [partition, next] : pending) partition->StartWriteback();
+  }
+  Status first_error;
+  for (auto& [partition, next] : pending) {
+    Status s = partition->WaitDurable(next);
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  if (!first_error.ok()) return first_error;
+  return firsts;
+}
+
 Result<Offset> EmbeddedProducer::Append(const std::string& topic, PartitionId partition,
                                         std::span<const Record> records) {
-  RTPIPE_ASSIGN_OR_RETURN(PartitionRef p, core_->GetPartition({topic, partition}));
-  if (!core_->writable()) return Status::FailedPrecondition("the log is open read-only: cannot append");
-  if (records.empty()) {
-    RTPIPE_ASSIGN_OR_RETURN(int64_t end, p->EndOffset());
-    return Offset(end);
+  PartitionBatch batch{{topic, partition}, records};
+  RTPIPE_ASSIGN_OR_RETURN(auto firsts, AppendEach({&batch, 1}));
+  return firsts.front();
+}
+
+Result<std::vector<Offset>> EmbeddedProducer::AppendEach(std::span<const PartitionBatch> batches) {
+  std::vector<PartitionRef> refs;  // keep the topics alive
+  std::vector<PartitionWrite> writes;
+  for (const PartitionBatch& b : batches) {
+    RTPIPE_ASSIGN_OR_RETURN(PartitionRef p, core_->GetPartition(b.partition));
+    PartitionWrite& w = writes.emplace_back(PartitionWrite{p.partition, {}});
+    w.records.reserve(b.records.size());
+    for (const Record& r : b.records) w.records.push_back(&r);
+    refs.push_back(std::move(p));
   }
-  std::vector<const Record*> pointers;
-  pointers.reserve(records.size());
-  for (const auto& r : records) pointers.push_back(&r);
-  std::string& encoded = EncodeBuffer();
-  RTPIPE_RETURN_IF_ERROR(
-      EncodeRecords(pointers, CodecFor(core_->config().compression), ToMillis(core_->clock().Now()), &encoded));
-  RTPIPE_ASSIGN_OR_RETURN(auto range, p->Write(&encoded));
-  RTPIPE_RETURN_IF_ERROR(p->WaitDurable(range.second));
-  return Offset(range.first);
+  return WriteAll(writes);
 }
 
 Status EmbeddedProducer::Send(const std::string& topic, std::span<const Record> records) {
   RTPIPE_ASSIGN_OR_RETURN(auto t, core_->GetTopic(topic));
-  if (!core_->writable()) return Status::FailedPrecondition("the log is open read-only: cannot append");
   if (records.empty()) return Status::OK();
   size_t count = t->partitions.size();
   std::vector<std::vector<const Record*>> by_partition(count);
@@ -76,28 +106,11 @@ Status EmbeddedProducer::Send(const std::string& topic, std::span<const Record> 
     }
     by_partition[p].push_back(&r);
   }
-  // Write every partition first, start their writeback together, then wait for each: the disk
-  // works on all partitions at once instead of one fdatasync after the other.
-  int64_t now_ms = ToMillis(core_->clock().Now());
-  Codec codec = CodecFor(core_->config().compression);
-  std::vector<std::pair<Partition*, int64_t>> pending;
+  std::vector<PartitionWrite> writes;
   for (size_t p = 0; p < count; ++p) {
-    if (by_partition[p].empty()) continue;
-    std::string& encoded = EncodeBuffer();
-    RTPIPE_RETURN_IF_ERROR(EncodeRecords(by_partition[p], codec, now_ms, &encoded));
-    Partition* partition = t->partitions[p].get();
-    RTPIPE_ASSIGN_OR_RETURN(auto range, partition->Write(&encoded));
-    pending.emplace_back(partition, range.second);
+    if (!by_partition[p].empty()) writes.push_back({t->partitions[p].get(), std::move(by_partition[p])});
   }
-  if (pending.size() > 1 && core_->config().fsync == FsyncPolicy::kAlways) {
-    for (auto& [partition, next] : pending) partition->StartWriteback();
-  }
-  Status first_error;
-  for (auto& [partition, next] : pending) {
-    Status s = partition->WaitDurable(next);
-    if (!s.ok() && first_error.ok()) first_error = s;
-  }
-  return first_error;
+  return WriteAll(writes).status();
 }
 
 }  // namespace rtpipe::embedded
