@@ -198,6 +198,12 @@ void SqliteStatement::BindUuidKey(int index, std::string_view uuid) {
   }
 }
 
+std::string_view SqliteStatement::ColumnBlob(int i) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+  if (bytes == nullptr) return {};
+  return {bytes, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))};
+}
+
 std::string_view SqliteStatement::ColumnText(int i) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
   if (text == nullptr) return {};

@@ -110,6 +110,7 @@ class SqliteStatement {
   int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
   double ColumnDouble(int i) const { return sqlite3_column_double(stmt_, i); }
   std::string_view ColumnText(int i) const;
+  std::string_view ColumnBlob(int i) const;
 
  private:
   friend class SqliteDb;

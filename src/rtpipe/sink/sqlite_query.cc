@@ -71,7 +71,7 @@ Result<QueryResult> RunQuery(const Config& config, std::string_view sql) {
           values.emplace_back(stmt.ColumnDouble(i));
           break;
         case SQLITE_BLOB:
-          values.emplace_back(BlobLiteral(stmt.ColumnText(i)));
+          values.emplace_back(BlobLiteral(stmt.ColumnBlob(i)));
           break;
         default:
           values.emplace_back(std::string(stmt.ColumnText(i)));

@@ -120,6 +120,10 @@ TEST_F(SqliteSinkTest, ACanonicalIdIsKeyedByItsSixteenBytes) {
   EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "Una");
   EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'");
   EXPECT_EQ(std::get<std::string>(result->rows[0][2]), "blob");
+  result = RunQuery(config_, "SELECT x'00ff0010', uuid_key('00000000-0000-4000-8000-000000000000')");
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "x'00ff0010'");
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "x'00000000000040008000000000000000'");
   result = RunQuery(config_, "SELECT first_name FROM spark_streams.created_users WHERE id_key = 'not-a-uuid'");
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->rows.size(), 1u);
