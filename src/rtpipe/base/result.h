@@ -15,7 +15,10 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same_v<std::decay_t<T>, Status>, "Result<Status> makes no sense");
 
  public:
-  Result(T value) : state_(std::in_place_index<1>, std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::in_place_index<1>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  /// A value built in place from `args`: no move of a big T.
+  template <typename... Args>
+  explicit Result(std::in_place_t, Args&&... args) : state_(std::in_place_index<1>, std::forward<Args>(args)...) {}
   Result(Status status) : state_(std::in_place_index<0>, std::move(status)) {  // NOLINT(google-explicit-constructor)
     RTPIPE_ASSERT(!std::get<0>(state_).ok(), "a Result must not be built from an OK status");
   }

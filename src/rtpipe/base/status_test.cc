@@ -53,6 +53,20 @@ TEST(Result, ValueAndErrorPropagate) {
   EXPECT_EQ(CheckTwice(0).code(), StatusCode::kInvalidArgument);
 }
 
+// Built in place: the value is constructed inside the Result, never moved there.
+TEST(Result, InPlaceBuildsTheValueWhereItLives) {
+  struct Unmovable {
+    explicit Unmovable(int v) : value(v) {}
+    Unmovable(Unmovable&&) = delete;
+    int value;
+  };
+  Result<Unmovable> built(std::in_place, 5);
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built->value, 5);
+  Result<std::string> text(std::in_place, 3, 'x');
+  EXPECT_EQ(*text, "xxx");
+}
+
 TEST(ResultDeathTest, ValueOfFailureAborts) {
   Result<int> bad = Status::NotFound("nothing");
   EXPECT_DEATH((void)bad.value(), "value\\(\\) of a failed Result");

@@ -97,8 +97,8 @@ struct ResponseInfo {
 
 /// One element of `results`: its exact bytes, and the user parsed from them when that worked.
 struct SourceRecord {
-  std::string raw;             // the element's JSON text, byte for byte as received
-  Result<User> user = User{};  // the parse outcome; the error names the offending field
+  std::string raw;                   // the element's JSON text, byte for byte as received
+  Result<User> user{std::in_place};  // the parse outcome; the error names the offending field
 };
 
 struct Response {

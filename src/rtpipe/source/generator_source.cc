@@ -54,8 +54,8 @@ Result<SourceBatch> GeneratorSource::Fetch(const SourcePosition& position, int m
   uint64_t bytes = 0;
   for (auto& text : texts) {
     bytes += text.text.size();
-    SourceRecord& record = batch.records.emplace_back();
-    record.user = ParseUser(text.text);
+    SourceRecord& record = batch.records.emplace_back();  // its User is built in place, and parsed into
+    if (Status s = ParseUser(text.text, *record.user); !s.ok()) record.user = std::move(s);
     record.raw = std::move(text.text);
   }
   metrics_.bytes.Add(bytes);
