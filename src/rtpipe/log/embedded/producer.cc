@@ -92,7 +92,6 @@ Result<std::vector<Offset>> EmbeddedProducer::AppendEach(std::span<const Partiti
 
 Status EmbeddedProducer::Send(const std::string& topic, std::span<const Record> records) {
   RTPIPE_ASSIGN_OR_RETURN(auto t, core_->GetTopic(topic));
-  if (records.empty()) return Status::OK();
   size_t count = t->partitions.size();
   std::vector<std::vector<const Record*>> by_partition(count);
   size_t sticky = count;  // chosen on the first null key of this call
