@@ -6,10 +6,12 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "rtpipe/landing/sqlite_landing_store.h"
+#include "rtpipe/model/message.h"
 
 namespace rtpipe {
 namespace {
@@ -38,6 +40,36 @@ class FailingStore : public LandingStore {
     return inner_->Write(batch);
   }
   std::atomic<bool> fail{false};
+
+ private:
+  std::unique_ptr<LandingStore> inner_;
+};
+
+// A real SQLite store, slower than the generator, that keeps what each write was asked to land.
+class RecordingStore : public LandingStore {
+ public:
+  struct Landed {
+    std::string uuid, raw, message;
+    bool message_matches_user = false;
+  };
+  explicit RecordingStore(std::unique_ptr<LandingStore> inner) : inner_(std::move(inner)) {}
+  Result<RunId> BeginRun() override { return inner_->BeginRun(); }
+  Result<IngestState> LoadIngestState() override { return inner_->LoadIngestState(); }
+  Result<LandingCounts> Write(const LandingBatch& batch) override {
+    std::this_thread::sleep_for(20ms);  // the fetcher fills the queue meanwhile
+    source_records += batch.source_records;
+    largest_write = std::max(largest_write, batch.source_records);
+    for (const LandingUser& u : batch.users) {
+      users.push_back(
+          {u.user->login.uuid, std::string(u.raw), u.message, u.message == MessageJson(ToMessage(*u.user))});
+    }
+    for (const LandingReject& r : batch.rejects) rejects.push_back(r.dead_letter);
+    return inner_->Write(batch);
+  }
+  int64_t source_records = 0;
+  int64_t largest_write = 0;  // source records
+  std::vector<Landed> users;
+  std::vector<std::string> rejects;
 
  private:
   std::unique_ptr<LandingStore> inner_;
@@ -144,6 +176,34 @@ TEST_F(IngestServiceTest, AFailingStoreStopsTheStageWithTheCauseAndKeepsWhatWasL
   ASSERT_TRUE(state->position.has_value());
   EXPECT_EQ((state->position->page - 1) * config_.source.results + state->position->skip, state->source_records)
       << "the stored position is where the landed records end";
+}
+
+// Every source record is landed once, as a user with its users_created message or as a reject with
+// its dead letter, also when batches queued behind a slow store are landed together.
+TEST_F(IngestServiceTest, LandsEverySourceRecordOnceAsAUserWithItsMessageOrAsADeadLetter) {
+  config_.source.bad_rate = 0.2;
+  auto source = MakeSource(config_.source, Clock::System());
+  ASSERT_TRUE(source.ok()) << source.status();
+  auto inner = SqliteLandingStore::Open((dir_ / "recorded.db").string(), "users_created", "users_created.dlq");
+  ASSERT_TRUE(inner.ok()) << inner.status();
+  RecordingStore store(std::move(*inner));
+  auto ingest = IngestService::Create(config_, **source, store, metrics_, 2000, nullptr);
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  ASSERT_TRUE((*ingest)->Run(std::stop_token()).ok());
+
+  EXPECT_EQ(store.source_records, 2000);
+  EXPECT_GT(store.largest_write, config_.source.results) << "queued batches are landed together";
+  EXPECT_EQ(static_cast<int64_t>(store.users.size() + store.rejects.size()), 2000);
+  EXPECT_GT(store.rejects.size(), 0u) << "the generator's malformed records are rejected at ingest";
+  std::set<std::string> uuids;
+  for (const auto& u : store.users) {
+    EXPECT_TRUE(u.message_matches_user) << u.message;
+    EXPECT_NE(u.raw.find(u.uuid), std::string::npos) << "the raw bytes are the user's own";
+    uuids.insert(u.uuid);
+  }
+  EXPECT_EQ(uuids.size(), store.users.size()) << "no user is landed twice";
+  for (const auto& letter : store.rejects) EXPECT_NE(letter.find("\"stage\":\"ingest\""), std::string::npos) << letter;
+  EXPECT_EQ(metrics_.rejected.value(), static_cast<int64_t>(store.rejects.size()));
 }
 
 // Runs ingest with `source` until it made `requests` requests.
