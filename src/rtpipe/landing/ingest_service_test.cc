@@ -29,32 +29,37 @@ bool Eventually(Done done, std::chrono::milliseconds limit = 10s) {
   return true;
 }
 
-// A real SQLite store whose writes can be made to fail, as a full disk or a broken server would.
-class FailingStore : public LandingStore {
+// A real SQLite store, wrapped: the tests below change what a write does.
+class WrappedStore : public LandingStore {
  public:
-  explicit FailingStore(std::unique_ptr<LandingStore> inner) : inner_(std::move(inner)) {}
+  explicit WrappedStore(std::unique_ptr<LandingStore> inner) : inner_(std::move(inner)) {}
   Result<RunId> BeginRun() override { return inner_->BeginRun(); }
   Result<IngestState> LoadIngestState() override { return inner_->LoadIngestState(); }
-  Result<LandingCounts> Write(const LandingBatch& batch) override {
-    if (fail) return Status::IoError("disk full (injected)");
-    return inner_->Write(batch);
-  }
-  std::atomic<bool> fail{false};
+  Result<LandingCounts> Write(const LandingBatch& batch) override { return inner_->Write(batch); }
 
  private:
   std::unique_ptr<LandingStore> inner_;
 };
 
-// A real SQLite store, slower than the generator, that keeps what each write was asked to land.
-class RecordingStore : public LandingStore {
+// Writes can be made to fail, as a full disk or a broken server would.
+class FailingStore : public WrappedStore {
+ public:
+  using WrappedStore::WrappedStore;
+  Result<LandingCounts> Write(const LandingBatch& batch) override {
+    if (fail) return Status::IoError("disk full (injected)");
+    return WrappedStore::Write(batch);
+  }
+  std::atomic<bool> fail{false};
+};
+
+// Slower than the generator, and keeps what each write was asked to land.
+class RecordingStore : public WrappedStore {
  public:
   struct Landed {
     std::string uuid, raw, message;
     bool message_matches_user = false;
   };
-  explicit RecordingStore(std::unique_ptr<LandingStore> inner) : inner_(std::move(inner)) {}
-  Result<RunId> BeginRun() override { return inner_->BeginRun(); }
-  Result<IngestState> LoadIngestState() override { return inner_->LoadIngestState(); }
+  using WrappedStore::WrappedStore;
   Result<LandingCounts> Write(const LandingBatch& batch) override {
     std::this_thread::sleep_for(20ms);  // the fetcher fills the queue meanwhile
     source_records += batch.source_records;
@@ -64,15 +69,12 @@ class RecordingStore : public LandingStore {
           {u.user->login.uuid, std::string(u.raw), u.message, u.message == MessageJson(ToMessage(*u.user))});
     }
     for (const LandingReject& r : batch.rejects) rejects.push_back(r.dead_letter);
-    return inner_->Write(batch);
+    return WrappedStore::Write(batch);
   }
   int64_t source_records = 0;
   int64_t largest_write = 0;  // source records
   std::vector<Landed> users;
   std::vector<std::string> rejects;
-
- private:
-  std::unique_ptr<LandingStore> inner_;
 };
 
 // The generator, with each request taking `latency` and its start time recorded.
