@@ -215,6 +215,16 @@ Result<SqliteTransaction> SqliteTransaction::Begin(SqliteDb& db) {
   return SqliteTransaction(&db);
 }
 
+Result<std::optional<SqliteTransaction>> SqliteTransaction::TryBegin(SqliteDb& db) {
+  const int timeout_ms = db.busy_timeout_ms_;
+  db.busy_timeout_ms_ = 0;  // WaitWhileBusy gives up at once
+  Status begun = db.Exec("BEGIN IMMEDIATE");
+  db.busy_timeout_ms_ = timeout_ms;
+  if (begun.code() == StatusCode::kUnavailable) return std::optional<SqliteTransaction>();
+  RTPIPE_RETURN_IF_ERROR(begun);
+  return std::optional<SqliteTransaction>(SqliteTransaction(&db));
+}
+
 SqliteTransaction::~SqliteTransaction() {
   if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
 }

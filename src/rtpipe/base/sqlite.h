@@ -52,6 +52,7 @@ class SqliteDb {
   Status Error(std::string_view what) const;
 
  private:
+  friend class SqliteTransaction;
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   static int WaitWhileBusy(void* db, int tries);
   static int CheckpointAfterCommit(void* db, sqlite3* handle, const char* name, int frames);
@@ -122,7 +123,10 @@ class SqliteStatement {
 /// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.
 class SqliteTransaction {
  public:
+  /// Waits (up to the busy timeout) while another connection holds the write lock.
   static Result<SqliteTransaction> Begin(SqliteDb& db);
+  /// Does not wait: nullopt while another connection holds the write lock.
+  static Result<std::optional<SqliteTransaction>> TryBegin(SqliteDb& db);
   SqliteTransaction(SqliteTransaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
   SqliteTransaction& operator=(SqliteTransaction&&) = delete;
   ~SqliteTransaction();

@@ -246,5 +246,47 @@ TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(Sqlite, TryBeginDoesNotWaitForTheWriteLock) {
+  auto path = TempDb();
+  auto a = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+  auto b = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE((*a)->Exec("CREATE TABLE t(x)").ok());
+  {
+    auto held = SqliteTransaction::Begin(**a);
+    ASSERT_TRUE(held.ok()) << held.status();
+    auto started = std::chrono::steady_clock::now();
+    auto tx = SqliteTransaction::TryBegin(**b);
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    EXPECT_FALSE(tx->has_value()) << "began while another connection held the write lock";
+    // Returned without waiting out the busy timeout (5 s); the bound is loose for busy machines.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  }  // a's transaction rolls back
+  auto tx = SqliteTransaction::TryBegin(**b);
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  ASSERT_TRUE(tx->has_value());
+  ASSERT_TRUE((*b)->Exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ((*a)->QueryInt("SELECT COUNT(*) FROM t").value(), 1);
+  // The busy timeout is back: b's Begin waits for a's short transaction instead of failing.
+  std::atomic<bool> holding{false};
+  std::thread holder([&] {
+    auto held = SqliteTransaction::Begin(**a);
+    ASSERT_TRUE(held.ok());
+    holding = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(held->Commit().ok());
+  });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  {
+    auto waited = SqliteTransaction::Begin(**b);
+    EXPECT_TRUE(waited.ok()) << waited.status();
+  }
+  holder.join();
+  a->reset();
+  b->reset();
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
 }  // namespace
 }  // namespace rtpipe

@@ -38,9 +38,13 @@ class CaptureService {
   Status Run(std::stop_token stop);
 
   /// Captures whatever is pending, once (tests and `--records` draining use Run; this is a step).
+  /// Commits the position unless that would wait for the landing thread's writes, and fewer than
+  /// kUncommittedRounds rounds are uncommitted; a round that finds nothing commits in any case.
   Result<size_t> RunOnce(std::stop_token stop, std::chrono::milliseconds wait);
 
  private:
+  static constexpr int kUncommittedRounds = 4;
+
   CaptureService(const Config& config, ChangeFeed& feed, Log& log, CaptureMetrics& metrics)
       : config_(config), feed_(feed), log_(log), metrics_(metrics) {}
 
@@ -50,8 +54,13 @@ class CaptureService {
   CaptureMetrics& metrics_;
   std::unique_ptr<Producer> producer_;
   std::map<std::string, int> partitions_;  // topic -> partition count
+  // Commits appended_ if uncommitted; with `wait` false, only if the feed can without waiting.
+  Status CommitAppended(bool wait);
+
   ReplayGuard guard_;
-  CaptureCheckpoint checkpoint_;
+  CaptureCheckpoint committed_;  // durable in the feed
+  CaptureCheckpoint appended_;   // durable in the log: committed_ plus the rounds since
+  int64_t uncommitted_ = 0;      // changes read from the feed between committed_ and appended_
 };
 
 }  // namespace rtpipe

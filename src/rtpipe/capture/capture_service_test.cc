@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "rtpipe/capture/sqlite_outbox_feed.h"
 #include "rtpipe/landing/sqlite_landing_store.h"
@@ -145,6 +146,72 @@ TEST_F(CaptureServiceTest, AppendsMadeBeforeACrashAreNotRepeated) {
   auto values = Values(**log, config_.log.topic);
   EXPECT_EQ(values.size(), 100u);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(values.count("message-" + std::to_string(i)), 1u) << i;
+}
+
+TEST_F(CaptureServiceTest, RoundsDoNotWaitForTheLandingWriterAndARestartSkipsWhatTheyAppended) {
+  config_.capture.batch_size = 20;  // the 100 users and the reject: 6 rounds
+  Land(100);
+  auto log = OpenLog(config_.log, LogAccess::kReadWrite);
+  ASSERT_TRUE(log.ok());
+  auto feed = SqliteOutboxFeed::Open((dir_ / "landing.db").string());
+  ASSERT_TRUE(feed.ok());
+  auto landing = SqliteDb::Open((dir_ / "landing.db").string(), SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(landing.ok());
+  auto committed = [&] { return (*feed)->LoadCheckpoint().value().position; };
+  CaptureMetrics metrics;
+  auto capture = CaptureService::Create(config_, **feed, **log, metrics);
+  ASSERT_TRUE(capture.ok()) << capture.status();
+  std::stop_source stop;
+  auto round = [&](size_t expected) {
+    auto started = std::chrono::steady_clock::now();
+    auto n = (*capture)->RunOnce(stop.get_token(), std::chrono::milliseconds(0));
+    EXPECT_TRUE(n.ok()) << n.status();
+    EXPECT_EQ(n.ValueOr(0), expected);
+    return std::chrono::steady_clock::now() - started;
+  };
+
+  // The landing thread is writing: rounds append without waiting for its lock to commit...
+  auto writing = SqliteTransaction::Begin(**landing);
+  ASSERT_TRUE(writing.ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_LT(round(20), std::chrono::seconds(2)) << "waited out the busy timeout (5 s)";
+    EXPECT_EQ(committed(), "");
+  }
+  EXPECT_EQ(Values(**log, config_.log.topic).size(), 60u);
+  // ...until four rounds are uncommitted: the fourth waits for the lock.
+  std::thread landing_commits([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_TRUE(writing->Commit().ok());
+  });
+  round(20);
+  landing_commits.join();
+  EXPECT_EQ(committed(), "80");
+  round(20);  // no writer: commits at once
+  EXPECT_EQ(committed(), "100");
+
+  // The last round (the reject) appends while landing writes, then capture dies uncommitted.
+  {
+    auto again = SqliteTransaction::Begin(**landing);
+    ASSERT_TRUE(again.ok());
+    round(1);
+    capture->reset();
+  }
+  EXPECT_EQ(committed(), "100");
+  EXPECT_EQ(Values(**log, config_.log.dlq_topic).size(), 1u);
+
+  // A restart reads it again, and the replay guard does not append it twice.
+  CaptureMetrics restarted;
+  capture = CaptureService::Create(config_, **feed, **log, restarted);
+  ASSERT_TRUE(capture.ok()) << capture.status();
+  round(1);
+  round(0);  // nothing left: commits what the previous round read
+  EXPECT_EQ(restarted.duplicates.value(), 1u);
+  EXPECT_EQ(committed(), "101");
+  EXPECT_EQ((*feed)->Backlog().value(), 0);
+  auto values = Values(**log, config_.log.topic);
+  EXPECT_EQ(values.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(values.count("message-" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(Values(**log, config_.log.dlq_topic).size(), 1u);
 }
 
 }  // namespace

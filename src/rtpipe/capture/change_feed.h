@@ -56,6 +56,12 @@ class ChangeFeed {
                                                                    std::stop_token stop) = 0;
   /// Makes the checkpoint durable; changes up to its position may be discarded.
   virtual Status Commit(const CaptureCheckpoint& checkpoint) = 0;
+  /// Commit, unless that would wait for the landing store's writers: then false, and nothing is
+  /// committed. (A feed whose commits never wait for them just commits.)
+  virtual Result<bool> TryCommit(const CaptureCheckpoint& checkpoint) {
+    RTPIPE_RETURN_IF_ERROR(Commit(checkpoint));
+    return true;
+  }
   /// Changes not yet committed, for the status line (-1 if unknown).
   virtual Result<int64_t> Backlog() = 0;
   /// The prefix of every Change::id of this feed (the replay guard keeps only such ids).

@@ -84,9 +84,20 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
 }
 
 Status SqliteOutboxFeed::Commit(const CaptureCheckpoint& checkpoint) {
-  RTPIPE_ASSIGN_OR_RETURN(int64_t position, ParsePosition(checkpoint.position));
-  std::string ends = EncodeLogEnds(checkpoint.log_ends);
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
+  return Save(checkpoint, tx);
+}
+
+Result<bool> SqliteOutboxFeed::TryCommit(const CaptureCheckpoint& checkpoint) {
+  RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::TryBegin(*db_));
+  if (!tx) return false;  // the landing thread is writing
+  RTPIPE_RETURN_IF_ERROR(Save(checkpoint, *tx));
+  return true;
+}
+
+Status SqliteOutboxFeed::Save(const CaptureCheckpoint& checkpoint, SqliteTransaction& tx) {
+  RTPIPE_ASSIGN_OR_RETURN(int64_t position, ParsePosition(checkpoint.position));
+  std::string ends = EncodeLogEnds(checkpoint.log_ends);  // bound, not copied: kept until Run
   save_.BindInt(1, position);
   save_.BindText(2, ends);
   RTPIPE_RETURN_IF_ERROR(save_.Run());

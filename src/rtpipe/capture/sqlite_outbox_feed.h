@@ -20,11 +20,15 @@ class SqliteOutboxFeed final : public ChangeFeed {
                                                            std::chrono::milliseconds wait,
                                                            std::stop_token stop) override;
   Status Commit(const CaptureCheckpoint& checkpoint) override;
+  /// False while the landing thread holds the database's write lock.
+  Result<bool> TryCommit(const CaptureCheckpoint& checkpoint) override;
   Result<int64_t> Backlog() override;
 
  private:
   SqliteOutboxFeed(std::unique_ptr<SqliteDb> db, SqliteStatement read, SqliteStatement save, SqliteStatement prune)
       : db_(std::move(db)), read_(std::move(read)), save_(std::move(save)), prune_(std::move(prune)) {}
+  // Writes the checkpoint and prunes the outbox up to it in `tx`, and commits.
+  Status Save(const CaptureCheckpoint& checkpoint, SqliteTransaction& tx);
 
   std::unique_ptr<SqliteDb> db_;
   SqliteStatement read_;

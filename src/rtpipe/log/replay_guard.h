@@ -7,8 +7,8 @@
 // origin ("outbox:1234", "users_created/2@5678"), and each commit also stores the log end offsets
 // of the partitions it writes, read right after its appends became durable. On restart the guard
 // reads the records at or after those offsets — only they can be re-appends — and the producer
-// skips any record whose id is already there. Bounded (at most one round of records is scanned),
-// exact, and it works with other producers writing to the same topics.
+// skips any record whose id is already there. Bounded (what the producer appended since its last
+// commit: a few rounds at most), exact, and it works with other producers writing to the same topics.
 
 #include <map>
 #include <string>
@@ -47,7 +47,7 @@ class ReplayGuard {
   /// Adds the ids another Load found (e.g. for a partition this producer has just taken over).
   void Absorb(ReplayGuard other) { ids_.merge(other.ids_); }
 
-  /// At most one round of the producer's records: small enough to keep until the next restart.
+  /// At most the producer's uncommitted rounds: small enough to keep until the next restart.
   size_t size() const { return ids_.size(); }
 
  private:
