@@ -49,6 +49,23 @@ TEST_F(ConsumerTest, LongPollIsWokenByAnAppend) {
   EXPECT_LT(waited, 10s);   // ...and was woken by it, long before the timeout
 }
 
+TEST_F(ConsumerTest, AWriteToSeveralPartitionsWakesAWaitingReaderOnceAllAreDurable) {
+  // Each partition is synced in turn, 50 ms apart: a reader woken by the first would read it alone.
+  fs_.SetSyncDelay(50ms);
+  ASSERT_TRUE(consumer_->Assign({{{"t", PartitionId(0)}, Offset(0)}, {{"t", PartitionId(1)}, Offset(0)}}).ok());
+  auto first = Numbered("first", 0, 3);
+  auto second = Numbered("second", 0, 2);
+  std::thread appender([&] {
+    std::this_thread::sleep_for(20ms);
+    std::vector<PartitionBatch> batches = {{{"t", PartitionId(0)}, first}, {{"t", PartitionId(1)}, second}};
+    ASSERT_TRUE(producer_->AppendEach(batches).ok());
+  });
+  auto got = consumer_->Poll(100, 20s, {});
+  appender.join();
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->size(), first.size() + second.size());
+}
+
 TEST_F(ConsumerTest, PollTimesOutEmptyAndStopsOnRequest) {
   ASSERT_TRUE(consumer_->Assign({{{"t", PartitionId(0)}, Offset(0)}}).ok());
   auto start = std::chrono::steady_clock::now();

@@ -284,9 +284,27 @@ uint64_t LogCore::data_version() const {
 void LogCore::NotifyData() {
   {
     std::lock_guard lock(notify_mu_);
+    if (wake_up_holds_ > 0) {
+      wake_up_held_ = true;
+      return;
+    }
     ++data_version_;
   }
   notify_cv_.notify_all();
+}
+
+LogCore::HeldWakeUps::HeldWakeUps(LogCore& core) : core_(core) {
+  std::lock_guard lock(core_.notify_mu_);
+  ++core_.wake_up_holds_;
+}
+
+LogCore::HeldWakeUps::~HeldWakeUps() {
+  {
+    std::lock_guard lock(core_.notify_mu_);
+    if (--core_.wake_up_holds_ > 0 || !core_.wake_up_held_) return;
+    core_.wake_up_held_ = false;
+  }
+  core_.NotifyData();
 }
 
 void LogCore::WaitForData(uint64_t seen, std::chrono::steady_clock::time_point deadline, std::stop_token stop) {

@@ -91,6 +91,19 @@ class LogCore {
   uint64_t data_version() const;
   /// Waits until data_version() != `seen`, `deadline` or a stop request.
   void WaitForData(uint64_t seen, std::chrono::steady_clock::time_point deadline, std::stop_token stop);
+  /// While one is held, records that become visible do not wake the waiting readers; the last one
+  /// released wakes them once. A write to several partitions, durable one partition after another,
+  /// then reaches a waiting reader as a whole rather than a partition at a time.
+  class HeldWakeUps {
+   public:
+    explicit HeldWakeUps(LogCore& core);
+    ~HeldWakeUps();
+    HeldWakeUps(const HeldWakeUps&) = delete;
+    HeldWakeUps& operator=(const HeldWakeUps&) = delete;
+
+   private:
+    LogCore& core_;
+  };
 
   /// One pass of the maintenance work (interval sync, checkpoints, rolls, retention).
   Status RunMaintenance(bool force_checkpoint);
@@ -121,6 +134,8 @@ class LogCore {
   mutable std::mutex notify_mu_;
   std::condition_variable_any notify_cv_;
   uint64_t data_version_ = 0;  // guarded by notify_mu_
+  int wake_up_holds_ = 0;      // guarded by notify_mu_: HeldWakeUps alive
+  bool wake_up_held_ = false;  // guarded by notify_mu_: records became visible while held
 
   std::mutex maintenance_mu_;                              // serializes RunMaintenance passes
   std::chrono::steady_clock::time_point last_sync_;        // guarded by maintenance_mu_

@@ -44,6 +44,9 @@ Result<std::vector<Offset>> EmbeddedProducer::WriteAll(std::span<const Partition
   if (!core_->writable()) return Status::FailedPrecondition("the log is open read-only: cannot append");
   int64_t now_ms = ToMillis(core_->clock().Now());
   Codec codec = CodecFor(core_->config().compression);
+  // Readers of this process wake up once every partition is durable, and read them all at once
+  // (capture's round: the processor writes it to the store in one transaction, not one per part).
+  LogCore::HeldWakeUps held(*core_);
   std::vector<Offset> firsts;
   std::vector<std::pair<Partition*, int64_t>> pending;  // partition, offset it must be durable to
   for (const PartitionWrite& w : writes) {
