@@ -59,9 +59,8 @@ int SqliteDb::CheckpointAfterCommit(void* db, sqlite3* handle, const char* name,
   // RESTART copies the WAL back, then waits (busy handler) for the readers of old frames, so the
   // next commit writes the WAL from its start. A long reader (a big query) makes it give up after
   // kRestartWaitMs, having copied what it could; the next commit tries again.
-  self->busy_timeout_ms_ = kRestartWaitMs;
+  BusyTimeout restart_wait(*self, kRestartWaitMs);
   sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-  self->busy_timeout_ms_ = kBusyTimeoutMs;
   return SQLITE_OK;
 }
 
@@ -216,10 +215,11 @@ Result<SqliteTransaction> SqliteTransaction::Begin(SqliteDb& db) {
 }
 
 Result<std::optional<SqliteTransaction>> SqliteTransaction::TryBegin(SqliteDb& db) {
-  const int timeout_ms = db.busy_timeout_ms_;
-  db.busy_timeout_ms_ = 0;  // WaitWhileBusy gives up at once
-  Status begun = db.Exec("BEGIN IMMEDIATE");
-  db.busy_timeout_ms_ = timeout_ms;
+  Status begun;
+  {
+    SqliteDb::BusyTimeout no_wait(db, 0);  // WaitWhileBusy gives up at once
+    begun = db.Exec("BEGIN IMMEDIATE");
+  }
   if (begun.code() == StatusCode::kUnavailable) return std::optional<SqliteTransaction>();
   RTPIPE_RETURN_IF_ERROR(begun);
   return std::optional<SqliteTransaction>(SqliteTransaction(&db));

@@ -53,6 +53,19 @@ class SqliteDb {
 
  private:
   friend class SqliteTransaction;
+  // Sets how long WaitWhileBusy waits, for its own lifetime.
+  class BusyTimeout {
+   public:
+    BusyTimeout(SqliteDb& db, int ms) : db_(db), saved_ms_(db.busy_timeout_ms_) { db.busy_timeout_ms_ = ms; }
+    ~BusyTimeout() { db_.busy_timeout_ms_ = saved_ms_; }
+    BusyTimeout(const BusyTimeout&) = delete;
+    BusyTimeout& operator=(const BusyTimeout&) = delete;
+
+   private:
+    SqliteDb& db_;
+    const int saved_ms_;
+  };
+
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   static int WaitWhileBusy(void* db, int tries);
   static int CheckpointAfterCommit(void* db, sqlite3* handle, const char* name, int frames);

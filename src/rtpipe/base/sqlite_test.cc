@@ -17,6 +17,28 @@ std::string TempDb() {
   return path.string();
 }
 
+// Two read-write connections to one new database holding an empty table t(x); removed at the end.
+struct TwoWriters {
+  TwoWriters() {
+    auto opened_a = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+    auto opened_b = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+    EXPECT_TRUE(opened_a.ok() && opened_b.ok());
+    if (!opened_a.ok() || !opened_b.ok()) return;
+    a = std::move(*opened_a);
+    b = std::move(*opened_b);
+    EXPECT_TRUE(a->Exec("CREATE TABLE t(x)").ok());
+  }
+  ~TwoWriters() {
+    a.reset();
+    b.reset();
+    std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+  }
+  bool ok() const { return a != nullptr && b != nullptr; }
+
+  std::string path = TempDb();
+  std::unique_ptr<SqliteDb> a, b;
+};
+
 TEST(Sqlite, TransactionCommitsOrRollsBack) {
   auto path = TempDb();
   auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
@@ -204,18 +226,17 @@ TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
   // landing thread does; another must still get its turns, as capture's commits do. SQLite's own
   // busy handler sleeps up to 100 ms between tries and mostly misses the gaps: there, `b` waited
   // several of `a`'s transactions for each of its own. Counted in `a`'s transactions, not in time.
-  auto path = TempDb();
-  auto a = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
-  auto b = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
-  ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_TRUE((*a)->Exec("CREATE TABLE t(x)").ok());
+  TwoWriters db;
+  ASSERT_TRUE(db.ok());
+  SqliteDb& a = *db.a;
+  SqliteDb& b = *db.b;
   std::atomic<bool> done{false};
   std::atomic<int> a_transactions{0};
   std::atomic<bool> a_failed{false};
   std::thread busy([&] {
     while (!done) {
-      auto tx = SqliteTransaction::Begin(**a);
-      if (!tx.ok() || !(*a)->Exec("INSERT INTO t VALUES (1)").ok()) {
+      auto tx = SqliteTransaction::Begin(a);
+      if (!tx.ok() || !a.Exec("INSERT INTO t VALUES (1)").ok()) {
         a_failed = true;
         return;
       }
@@ -229,9 +250,9 @@ TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
   constexpr int kCommits = 30;
   for (int i = 0; i < kCommits; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // work between commits: each needs a new gap
-    auto tx = SqliteTransaction::Begin(**b);
+    auto tx = SqliteTransaction::Begin(b);
     ASSERT_TRUE(tx.ok()) << tx.status();
-    ASSERT_TRUE((*b)->Exec("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(b.Exec("INSERT INTO t VALUES (2)").ok());
     ASSERT_TRUE(tx->Commit().ok());
   }
   const int waited = a_transactions.load();
@@ -240,38 +261,34 @@ TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
   EXPECT_FALSE(a_failed);
   // About one of a's transactions per commit of b; well over two each with SQLite's own handler.
   EXPECT_LT(waited, 2 * kCommits) << "b waited " << waited << " of a's transactions for its " << kCommits << " commits";
-  EXPECT_EQ((*b)->QueryInt("SELECT COUNT(*) FROM t WHERE x = 2").value(), kCommits);
-  a->reset();
-  b->reset();
-  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+  EXPECT_EQ(b.QueryInt("SELECT COUNT(*) FROM t WHERE x = 2").value(), kCommits);
 }
 
 TEST(Sqlite, TryBeginDoesNotWaitForTheWriteLock) {
-  auto path = TempDb();
-  auto a = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
-  auto b = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
-  ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_TRUE((*a)->Exec("CREATE TABLE t(x)").ok());
+  TwoWriters db;
+  ASSERT_TRUE(db.ok());
+  SqliteDb& a = *db.a;
+  SqliteDb& b = *db.b;
   {
-    auto held = SqliteTransaction::Begin(**a);
+    auto held = SqliteTransaction::Begin(a);
     ASSERT_TRUE(held.ok()) << held.status();
     auto started = std::chrono::steady_clock::now();
-    auto tx = SqliteTransaction::TryBegin(**b);
+    auto tx = SqliteTransaction::TryBegin(b);
     ASSERT_TRUE(tx.ok()) << tx.status();
     EXPECT_FALSE(tx->has_value()) << "began while another connection held the write lock";
     // Returned without waiting out the busy timeout (5 s); the bound is loose for busy machines.
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
   }  // a's transaction rolls back
-  auto tx = SqliteTransaction::TryBegin(**b);
+  auto tx = SqliteTransaction::TryBegin(b);
   ASSERT_TRUE(tx.ok()) << tx.status();
   ASSERT_TRUE(tx->has_value());
-  ASSERT_TRUE((*b)->Exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(b.Exec("INSERT INTO t VALUES (1)").ok());
   ASSERT_TRUE((*tx)->Commit().ok());
-  EXPECT_EQ((*a)->QueryInt("SELECT COUNT(*) FROM t").value(), 1);
+  EXPECT_EQ(a.QueryInt("SELECT COUNT(*) FROM t").value(), 1);
   // The busy timeout is back: b's Begin waits for a's short transaction instead of failing.
   std::atomic<bool> holding{false};
   std::thread holder([&] {
-    auto held = SqliteTransaction::Begin(**a);
+    auto held = SqliteTransaction::Begin(a);
     ASSERT_TRUE(held.ok());
     holding = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -279,13 +296,10 @@ TEST(Sqlite, TryBeginDoesNotWaitForTheWriteLock) {
   });
   while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   {
-    auto waited = SqliteTransaction::Begin(**b);
+    auto waited = SqliteTransaction::Begin(b);
     EXPECT_TRUE(waited.ok()) << waited.status();
   }
   holder.join();
-  a->reset();
-  b->reset();
-  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
 }  // namespace

@@ -48,15 +48,15 @@ class CaptureService {
   CaptureService(const Config& config, ChangeFeed& feed, Log& log, CaptureMetrics& metrics)
       : config_(config), feed_(feed), log_(log), metrics_(metrics) {}
 
+  // Commits appended_ if uncommitted; with `wait` false, only if the feed can without waiting.
+  Status CommitAppended(bool wait);
+
   const Config& config_;
   ChangeFeed& feed_;
   Log& log_;
   CaptureMetrics& metrics_;
   std::unique_ptr<Producer> producer_;
   std::map<std::string, int> partitions_;  // topic -> partition count
-  // Commits appended_ if uncommitted; with `wait` false, only if the feed can without waiting.
-  Status CommitAppended(bool wait);
-
   ReplayGuard guard_;
   CaptureCheckpoint committed_;  // durable in the feed
   CaptureCheckpoint appended_;   // durable in the log: committed_ plus the rounds since
