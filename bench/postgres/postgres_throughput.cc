@@ -131,7 +131,9 @@ int main(int argc, char** argv) {
     batch.source_records = static_cast<int64_t>(b.records.size());
     batch.ingested_us = WallMicros();
     for (size_t i = 0; i < b.records.size(); ++i) {
-      if (b.records[i].user.ok()) batch.users.push_back({&*b.records[i].user, b.records[i].raw, b.EventTime(i), ""});
+      if (b.records[i].user.ok()) {
+        batch.users.push_back(LandingUserOf(*b.records[i].user, b.records[i].raw, b.EventTime(i), ""));
+      }
     }
     batches.push_back(std::move(batch));
   }

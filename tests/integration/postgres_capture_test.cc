@@ -100,9 +100,7 @@ class PostgresCaptureTest : public ::testing::Test {
     auto b = (*source)->Fetch({"capture-test", page, 0}, n, stop.get_token());
     EXPECT_TRUE(b.ok()) << b.status();
     auto& users = kept_users_.emplace_back();
-    auto& raws = kept_raws_.emplace_back();
     users.reserve(b->records.size());
-    raws.reserve(b->records.size());
     LandingBatch batch;
     batch.run = run_;
     batch.next_position = b->next;
@@ -112,9 +110,9 @@ class PostgresCaptureTest : public ::testing::Test {
       if (!b->records[i].user.ok()) continue;
       users.push_back(*b->records[i].user);
       if (edit) edit(users.back());
-      raws.push_back(edit ? UserJson(users.back()) : b->records[i].raw);
+      std::string raw = edit ? UserJson(users.back()) : b->records[i].raw;
       std::string message = MessageJson(ToMessage(users.back()));
-      batch.users.push_back({&users.back(), raws.back(), b->EventTime(i), message});
+      batch.users.push_back(LandingUserOf(users.back(), std::move(raw), b->EventTime(i), message));
       messages.push_back(message);
     }
     for (int i = 0; i < rejects; ++i) {
@@ -181,7 +179,6 @@ class PostgresCaptureTest : public ::testing::Test {
   std::unique_ptr<PostgresLandingStore> store_;
   RunId run_{0};
   std::list<std::vector<User>> kept_users_;  // the landed users outlive their batches
-  std::list<std::vector<std::string>> kept_raws_;
   int64_t last_ingested_us_ = 0;
 };
 

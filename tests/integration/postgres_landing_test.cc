@@ -48,7 +48,8 @@ class PostgresLandingTest : public ::testing::Test {
     batch.ingested_us = WallMicros();
     for (size_t i = 0; i < b.records.size(); ++i) {
       const auto& r = b.records[i];
-      if (r.user.ok()) batch.users.push_back({&*r.user, r.raw, b.EventTime(i), MessageJson(ToMessage(*r.user))});
+      if (r.user.ok())
+        batch.users.push_back(LandingUserOf(*r.user, r.raw, b.EventTime(i), MessageJson(ToMessage(*r.user))));
     }
     return batch;
   }
@@ -146,7 +147,7 @@ TEST_F(PostgresLandingTest, RejectsAreRecordedOnceBySourceKeyAndDuplicatesLandTh
   User again = *page.records[0].user;
   again.phone = "000";
   std::string again_raw = UserJson(again);
-  batch.users.push_back({&again, again_raw, page.EventTime(0), MessageJson(ToMessage(again))});
+  batch.users.push_back(LandingUserOf(again, again_raw, page.EventTime(0), MessageJson(ToMessage(again))));
   for (int i = 0; i < 3; ++i) {
     batch.rejects.push_back({fmt::format("seed=x page=1 index={} #00", i), std::nullopt,
                              fmt::format(R"({{"reason":"malformed_json","n":{}}})", i), TimestampFromMillis(i)});

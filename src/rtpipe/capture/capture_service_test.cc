@@ -30,13 +30,11 @@ class CaptureServiceTest : public ::testing::Test {
     auto store = SqliteLandingStore::Open((dir_ / "landing.db").string(), config_.log.topic, config_.log.dlq_topic);
     ASSERT_TRUE(store.ok()) << store.status();
     auto run = (*store)->BeginRun();
-    std::vector<User> users(static_cast<size_t>(n));
     LandingBatch batch;
     batch.run = *run;
     for (int i = 0; i < n; ++i) {
-      users[static_cast<size_t>(i)].login.uuid = "uuid-" + std::to_string(first + i);
-      batch.users.push_back(
-          {&users[static_cast<size_t>(i)], "{}", TimestampFromMillis(i), "message-" + std::to_string(first + i)});
+      batch.users.push_back({"uuid-" + std::to_string(first + i), "{}", TimestampFromMillis(i),
+                             "message-" + std::to_string(first + i), nullptr});
     }
     batch.rejects.push_back(
         {"reject-" + std::to_string(first), std::nullopt, "{\"reason\":\"malformed_json\"}", TimestampFromMillis(0)});

@@ -30,22 +30,29 @@ size_t QueuedBatches(int results) {
 // is the ingest stage's bottleneck (one SQLite connection writes every row), and building each
 // user's message and each reject's dead letter is about a tenth of its work.
 struct FetchedBatch {
-  SourceBatch batch;
+  SourceBatch batch;  // without its records' bytes (moved to `users`), and without the records unless kept
   int64_t fetched_us = 0;
-  std::vector<LandingUser> users;  // point into `batch`, whose records stay where they are when it moves
+  int64_t source_records = 0;
+  std::vector<LandingUser> users;  // `user` points into `batch`, whose records stay put when it moves
   std::vector<LandingReject> rejects;
 };
 
-FetchedBatch Prepare(SourceBatch batch) {
-  FetchedBatch f{std::move(batch), WallMicros(), {}, {}};
-  const SourceBatch& b = f.batch;
+// `keep_users`: whether the store reads the parsed records (LandingStore::NeedsParsedUsers). If not,
+// they are dropped here, on the thread that made them, and a queued user holds only its key, bytes
+// and message: with 5,000 users per request, the batch being prepared, the queue and the batches
+// being landed hold up to 30,000 users.
+FetchedBatch Prepare(SourceBatch batch, bool keep_users) {
+  FetchedBatch f{std::move(batch), WallMicros(), 0, {}, {}};
+  SourceBatch& b = f.batch;
+  f.source_records = static_cast<int64_t>(b.records.size());
   f.users.reserve(b.records.size());
   for (size_t i = 0; i < b.records.size(); ++i) {
-    const SourceRecord& record = b.records[i];
+    SourceRecord& record = b.records[i];
     Timestamp event_time = b.EventTime(i);
     if (record.user.ok()) {
       const User& user = *record.user;
-      f.users.push_back({&user, record.raw, event_time, MessageJson(ToMessage(user))});
+      f.users.push_back({user.login.uuid, std::move(record.raw), event_time, MessageJson(ToMessage(user)),
+                         keep_users ? &user : nullptr});
       continue;
     }
     DeadLetter letter;
@@ -58,6 +65,7 @@ FetchedBatch Prepare(SourceBatch batch) {
     std::string source_key = fmt::format("{} #{:016x}", letter.source, Fnv1a64(record.raw));
     f.rejects.push_back({std::move(source_key), std::nullopt, DeadLetterJson(letter), event_time});
   }
+  if (!keep_users) b.records = std::vector<SourceRecord>();  // frees them all (`= {}` would keep the array)
   return f;
 }
 
@@ -136,7 +144,7 @@ Status IngestService::Impl::FetchLoop(std::stop_token stop) {
     next = batch->next;
     fetched_total += static_cast<int64_t>(batch->records.size());
     metrics.fetched.Add(batch->records.size());
-    if (!queue.Push(Prepare(std::move(*batch)), stop)) break;
+    if (!queue.Push(Prepare(std::move(*batch), store.NeedsParsedUsers()), stop)) break;
     if (config.source.interval.count() > 0) {
       due += config.source.interval;
       MonoTime now = Clock::System().Monotonic();
@@ -153,7 +161,7 @@ Status IngestService::Impl::Land(std::vector<FetchedBatch>& fetched) {
   landing.next_position = fetched.back().batch.next;
   landing.ingested_us = fetched.front().fetched_us;  // the earliest: latency is never understated
   for (FetchedBatch& f : fetched) {
-    landing.source_records += static_cast<int64_t>(f.batch.records.size());
+    landing.source_records += f.source_records;
     if (landing.users.empty()) {
       landing.users = std::move(f.users);
     } else {

@@ -36,6 +36,7 @@ class WrappedStore : public LandingStore {
   Result<RunId> BeginRun() override { return inner_->BeginRun(); }
   Result<IngestState> LoadIngestState() override { return inner_->LoadIngestState(); }
   Result<LandingCounts> Write(const LandingBatch& batch) override { return inner_->Write(batch); }
+  bool NeedsParsedUsers() const override { return inner_->NeedsParsedUsers(); }
 
  private:
   std::unique_ptr<LandingStore> inner_;
@@ -52,21 +53,29 @@ class FailingStore : public WrappedStore {
   std::atomic<bool> fail{false};
 };
 
-// Slower than the generator, and keeps what each write was asked to land.
+// Slower than the generator, and keeps what each write was asked to land. It reads the parsed
+// records, or not, as it is told.
 class RecordingStore : public WrappedStore {
  public:
   struct Landed {
-    std::string uuid, raw, message;
-    bool message_matches_user = false;
+    std::string key, raw, message;
+    bool message_matches_raw = false;  // the message is the one the record's bytes give
+    bool user_given = false;           // LandingUser::user is set...
+    bool user_matches_raw = false;     // ...to the record the bytes give
   };
-  using WrappedStore::WrappedStore;
+  RecordingStore(std::unique_ptr<LandingStore> inner, bool needs_users)
+      : WrappedStore(std::move(inner)), needs_users_(needs_users) {}
+  bool NeedsParsedUsers() const override { return needs_users_; }
   Result<LandingCounts> Write(const LandingBatch& batch) override {
     std::this_thread::sleep_for(20ms);  // the fetcher fills the queue meanwhile
     source_records += batch.source_records;
     largest_write = std::max(largest_write, batch.source_records);
     for (const LandingUser& u : batch.users) {
-      users.push_back(
-          {u.user->login.uuid, std::string(u.raw), u.message, u.message == MessageJson(ToMessage(*u.user))});
+      auto parsed = ParseUser(u.raw);
+      Landed& landed = users.emplace_back(Landed{u.key, u.raw, u.message});
+      landed.message_matches_raw = parsed.ok() && u.message == MessageJson(ToMessage(*parsed));
+      landed.user_given = u.user != nullptr;
+      landed.user_matches_raw = landed.user_given && parsed.ok() && *u.user == *parsed;
     }
     for (const LandingReject& r : batch.rejects) rejects.push_back(r.dead_letter);
     return WrappedStore::Write(batch);
@@ -75,6 +84,9 @@ class RecordingStore : public WrappedStore {
   int64_t largest_write = 0;  // source records
   std::vector<Landed> users;
   std::vector<std::string> rejects;
+
+ private:
+  const bool needs_users_;
 };
 
 // The generator, with each request taking `latency` and its start time recorded.
@@ -181,31 +193,42 @@ TEST_F(IngestServiceTest, AFailingStoreStopsTheStageWithTheCauseAndKeepsWhatWasL
 }
 
 // Every source record is landed once, as a user with its users_created message or as a reject with
-// its dead letter, also when batches queued behind a slow store are landed together.
+// its dead letter, also when batches queued behind a slow store are landed together. A store that
+// reads the parsed records (PostgreSQL) is given them; one that does not (SQLite) is not, and gets
+// the same keys, bytes and messages.
 TEST_F(IngestServiceTest, LandsEverySourceRecordOnceAsAUserWithItsMessageOrAsADeadLetter) {
   config_.source.bad_rate = 0.2;
-  auto source = MakeSource(config_.source, Clock::System());
-  ASSERT_TRUE(source.ok()) << source.status();
-  auto inner = SqliteLandingStore::Open((dir_ / "recorded.db").string(), "users_created", "users_created.dlq");
-  ASSERT_TRUE(inner.ok()) << inner.status();
-  RecordingStore store(std::move(*inner));
-  auto ingest = IngestService::Create(config_, **source, store, metrics_, 2000, nullptr);
-  ASSERT_TRUE(ingest.ok()) << ingest.status();
-  ASSERT_TRUE((*ingest)->Run(std::stop_token()).ok());
+  for (bool needs_users : {true, false}) {
+    SCOPED_TRACE(needs_users ? "a store that reads the parsed records" : "a store that does not");
+    auto source = MakeSource(config_.source, Clock::System());
+    ASSERT_TRUE(source.ok()) << source.status();
+    auto inner = SqliteLandingStore::Open((dir_ / fmt::format("recorded-{}.db", needs_users)).string(), "users_created",
+                                          "users_created.dlq");
+    ASSERT_TRUE(inner.ok()) << inner.status();
+    RecordingStore store(std::move(*inner), needs_users);
+    IngestMetrics metrics;
+    auto ingest = IngestService::Create(config_, **source, store, metrics, 2000, nullptr);
+    ASSERT_TRUE(ingest.ok()) << ingest.status();
+    ASSERT_TRUE((*ingest)->Run(std::stop_token()).ok());
 
-  EXPECT_EQ(store.source_records, 2000);
-  EXPECT_GT(store.largest_write, config_.source.results) << "queued batches are landed together";
-  EXPECT_EQ(static_cast<int64_t>(store.users.size() + store.rejects.size()), 2000);
-  EXPECT_GT(store.rejects.size(), 0u) << "the generator's malformed records are rejected at ingest";
-  std::set<std::string> uuids;
-  for (const auto& u : store.users) {
-    EXPECT_TRUE(u.message_matches_user) << u.message;
-    EXPECT_NE(u.raw.find(u.uuid), std::string::npos) << "the raw bytes are the user's own";
-    uuids.insert(u.uuid);
+    EXPECT_EQ(store.source_records, 2000);
+    EXPECT_GT(store.largest_write, config_.source.results) << "queued batches are landed together";
+    EXPECT_EQ(static_cast<int64_t>(store.users.size() + store.rejects.size()), 2000);
+    EXPECT_GT(store.rejects.size(), 0u) << "the generator's malformed records are rejected at ingest";
+    std::set<std::string> keys;
+    for (const auto& u : store.users) {
+      EXPECT_TRUE(u.message_matches_raw) << u.message;
+      EXPECT_NE(u.raw.find(fmt::format(R"("uuid":"{}")", u.key)), std::string::npos) << "the key is the user's own";
+      EXPECT_EQ(u.user_given, needs_users);
+      EXPECT_EQ(u.user_matches_raw, needs_users);
+      keys.insert(u.key);
+    }
+    EXPECT_EQ(keys.size(), store.users.size()) << "no user is landed twice";
+    for (const auto& letter : store.rejects) {
+      EXPECT_NE(letter.find("\"stage\":\"ingest\""), std::string::npos) << letter;
+    }
+    EXPECT_EQ(metrics.rejected.value(), static_cast<int64_t>(store.rejects.size()));
   }
-  EXPECT_EQ(uuids.size(), store.users.size()) << "no user is landed twice";
-  for (const auto& letter : store.rejects) EXPECT_NE(letter.find("\"stage\":\"ingest\""), std::string::npos) << letter;
-  EXPECT_EQ(metrics_.rejected.value(), static_cast<int64_t>(store.rejects.size()));
 }
 
 // Runs ingest with `source` until it made `requests` requests.

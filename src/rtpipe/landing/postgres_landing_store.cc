@@ -311,14 +311,14 @@ Result<LandingCounts> PostgresLandingStore::WriteOnce(const LandingBatch& batch)
   // One row per person: a person twice in one batch lands once, as its last record.
   std::unordered_map<std::string_view, size_t> last;
   last.reserve(batch.users.size());
-  for (size_t i = 0; i < batch.users.size(); ++i) last[batch.users[i].user->login.uuid] = i;
+  for (size_t i = 0; i < batch.users.size(); ++i) last[batch.users[i].key] = i;
   counts.unchanged = static_cast<int64_t>(batch.users.size() - last.size());
   std::vector<size_t> rows;  // indexes into batch.users
   std::vector<std::string_view> keys;
   rows.reserve(last.size());
   keys.reserve(last.size());
   for (size_t i = 0; i < batch.users.size(); ++i) {
-    std::string_view key = batch.users[i].user->login.uuid;
+    std::string_view key = batch.users[i].key;
     if (last.size() == batch.users.size() || last[key] == i) {
       rows.push_back(i);
       keys.push_back(key);

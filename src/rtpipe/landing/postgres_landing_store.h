@@ -46,6 +46,7 @@ class PostgresLandingStore final : public LandingStore {
   Result<RunId> BeginRun() override;
   Result<IngestState> LoadIngestState() override;
   Result<LandingCounts> Write(const LandingBatch& batch) override;
+  bool NeedsParsedUsers() const override { return true; }  // a typed column per field
 
  private:
   PostgresLandingStore(Options options, PgEndpoint endpoint)

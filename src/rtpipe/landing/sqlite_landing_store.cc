@@ -90,9 +90,9 @@ Result<IngestState> SqliteLandingStore::LoadIngestState() {
 
 Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpsertUser(const LandingUser& lu,
                                                                          const std::string& ingested_at, RunId run) {
-  insert_.BindText(6, lu.user->login.uuid);
+  insert_.BindText(6, lu.key);
   for (SqliteStatement* s : {&insert_, &update_}) {
-    s->BindUuidKey(1, lu.user->login.uuid);
+    s->BindUuidKey(1, lu.key);
     s->BindText(2, lu.raw);
     s->BindInt(3, ToMillis(lu.event_time));
     s->BindText(4, ingested_at);
@@ -120,8 +120,8 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
   // Users are upserted in key order, then their outbox entries appended in arrival order.
   std::vector<UpsertOutcome> outcomes(batch.users.size());
-  for (uint32_t i : KeyOrder(batch.users.size(),
-                             [&](uint32_t i) -> const std::string& { return batch.users[i].user->login.uuid; })) {
+  for (uint32_t i :
+       KeyOrder(batch.users.size(), [&](uint32_t i) -> const std::string& { return batch.users[i].key; })) {
     RTPIPE_ASSIGN_OR_RETURN(outcomes[i], UpsertUser(batch.users[i], ingested_at, batch.run));
   }
   for (size_t i = 0; i < batch.users.size(); ++i) {
@@ -132,7 +132,7 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
       continue;
     }
     ++(outcome == UpsertOutcome::kInserted ? counts.inserted : counts.updated);
-    RTPIPE_RETURN_IF_ERROR(AppendOutbox(topic_, u.user->login.uuid, u.message, u.event_time, ingested_us));
+    RTPIPE_RETURN_IF_ERROR(AppendOutbox(topic_, u.key, u.message, u.event_time, ingested_us));
   }
   for (const auto& r : batch.rejects) {
     std::string event_time = FormatIso8601(r.event_time);

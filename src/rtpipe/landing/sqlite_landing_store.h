@@ -18,6 +18,7 @@ class SqliteLandingStore final : public LandingStore {
   Result<RunId> BeginRun() override;
   Result<IngestState> LoadIngestState() override;
   Result<LandingCounts> Write(const LandingBatch& batch) override;
+  bool NeedsParsedUsers() const override { return false; }  // it keeps the raw bytes, typed by a view
 
  private:
   SqliteLandingStore(std::unique_ptr<SqliteDb> db, SqliteStatement insert, SqliteStatement update,

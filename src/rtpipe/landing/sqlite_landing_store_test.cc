@@ -35,13 +35,11 @@ class SqliteLandingStoreTest : public ::testing::Test {
     return db.ok() ? db.value()->QueryInt(sql).value().value_or(-1) : -1;
   }
 
-  // A landing entry for `u` with its API JSON as the raw bytes (kept alive in raws_).
-  LandingUser Entry(const User& u, int64_t event_ms, std::string message) {
-    raws_.push_back(std::make_unique<std::string>(UserJson(u)));
-    return {&u, *raws_.back(), TimestampFromMillis(event_ms), std::move(message)};
+  // A landing entry for `u` with its API JSON as the raw bytes, as ingest gives this store: without
+  // the parsed record (NeedsParsedUsers is false).
+  static LandingUser Entry(const User& u, int64_t event_ms, std::string message) {
+    return {u.login.uuid, UserJson(u), TimestampFromMillis(event_ms), std::move(message), nullptr};
   }
-
-  std::vector<std::unique_ptr<std::string>> raws_;
   std::filesystem::path dir_;
   std::string path_;
   std::unique_ptr<SqliteLandingStore> store_;
