@@ -80,7 +80,7 @@ class LandingStore {
 
   /// Whether Write reads LandingUser::user, the parsed record. Ingest drops the parsed records of a
   /// store that does not as soon as each user's message is built, rather than keeping them until the
-  /// batch is landed: queued users then take about a third less memory.
+  /// batch is landed: queued users then hold only their key, bytes and message.
   virtual bool NeedsParsedUsers() const = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "rtpipe/base/assert.h"
 #include "rtpipe/base/backoff.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/config/values.h"
@@ -251,6 +252,7 @@ Result<IngestState> PostgresLandingStore::LoadIngestState() {
 }
 
 void PostgresLandingStore::AppendCopyRow(const LandingUser& lu, int64_t ingested_us, RunId run, std::string& out) {
+  RTPIPE_ASSERT(lu.user != nullptr, "user {} came without its parsed record (NeedsParsedUsers)", lu.key);
   const User& u = *lu.user;
   CopyRow row(out, kUserFields);
   row.Text(u.login.uuid);
