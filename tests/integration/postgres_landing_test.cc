@@ -48,8 +48,9 @@ class PostgresLandingTest : public ::testing::Test {
     batch.ingested_us = WallMicros();
     for (size_t i = 0; i < b.records.size(); ++i) {
       const auto& r = b.records[i];
-      if (r.user.ok())
+      if (r.user.ok()) {
         batch.users.push_back(LandingUserOf(*r.user, r.raw, b.EventTime(i), MessageJson(ToMessage(*r.user))));
+      }
     }
     return batch;
   }
