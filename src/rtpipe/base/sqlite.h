@@ -89,7 +89,7 @@ class SqliteStatement {
   void BindText(int index, std::string_view text) {
     sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
   }
-  void BindOptionalText(int index, const std::optional<std::string>& text) {
+  void BindOptionalText(int index, std::optional<std::string_view> text) {
     if (text) {
       BindText(index, *text);
     } else {

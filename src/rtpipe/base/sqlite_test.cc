@@ -289,8 +289,8 @@ TEST(Sqlite, TryBeginDoesNotWaitForTheWriteLock) {
   std::atomic<bool> holding{false};
   std::thread holder([&] {
     auto held = SqliteTransaction::Begin(a);
+    holding = true;  // also when Begin failed: the test thread must not wait for it forever
     ASSERT_TRUE(held.ok());
-    holding = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_TRUE(held->Commit().ok());
   });

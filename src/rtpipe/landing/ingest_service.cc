@@ -32,7 +32,6 @@ size_t QueuedBatches(int results) {
 struct FetchedBatch {
   SourceBatch batch;  // without its records' bytes (moved to `users`), and without the records unless kept
   int64_t fetched_us = 0;
-  int64_t source_records = 0;
   std::vector<LandingUser> users;  // `user` points into `batch`, whose records stay put when it moves
   std::vector<LandingReject> rejects;
 };
@@ -42,17 +41,18 @@ struct FetchedBatch {
 // and message: with 5,000 users per request, the batch being prepared, the queue and the batches
 // being landed hold up to 30,000 users.
 FetchedBatch Prepare(SourceBatch batch, bool keep_users) {
-  FetchedBatch f{std::move(batch), WallMicros(), 0, {}, {}};
+  FetchedBatch f{std::move(batch), WallMicros(), {}, {}};
   SourceBatch& b = f.batch;
-  f.source_records = static_cast<int64_t>(b.records.size());
   f.users.reserve(b.records.size());
   for (size_t i = 0; i < b.records.size(); ++i) {
     SourceRecord& record = b.records[i];
     Timestamp event_time = b.EventTime(i);
     if (record.user.ok()) {
-      const User& user = *record.user;
-      f.users.push_back({user.login.uuid, std::move(record.raw), event_time, MessageJson(ToMessage(user)),
-                         keep_users ? &user : nullptr});
+      User& user = *record.user;
+      std::string message = MessageJson(ToMessage(user));
+      std::string key = keep_users ? user.login.uuid : std::move(user.login.uuid);
+      f.users.push_back(
+          {std::move(key), std::move(record.raw), event_time, std::move(message), keep_users ? &user : nullptr});
       continue;
     }
     DeadLetter letter;
@@ -161,7 +161,7 @@ Status IngestService::Impl::Land(std::vector<FetchedBatch>& fetched) {
   landing.next_position = fetched.back().batch.next;
   landing.ingested_us = fetched.front().fetched_us;  // the earliest: latency is never understated
   for (FetchedBatch& f : fetched) {
-    landing.source_records += f.source_records;
+    landing.source_records += static_cast<int64_t>(f.users.size() + f.rejects.size());  // each record is one
     if (landing.users.empty()) {
       landing.users = std::move(f.users);
     } else {

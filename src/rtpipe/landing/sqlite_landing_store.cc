@@ -103,7 +103,7 @@ Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpsertUser(const L
   return UpsertOutcome::kUnchanged;
 }
 
-Status SqliteLandingStore::AppendOutbox(const std::string& topic, const std::optional<std::string>& key,
+Status SqliteLandingStore::AppendOutbox(const std::string& topic, std::optional<std::string_view> key,
                                         std::string_view value, Timestamp event_time, int64_t ingested_us) {
   outbox_.BindText(1, topic);
   outbox_.BindOptionalText(2, key);

@@ -35,7 +35,7 @@ class SqliteLandingStore final : public LandingStore {
 
   enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
   Result<UpsertOutcome> UpsertUser(const LandingUser& u, const std::string& ingested_at, RunId run);
-  Status AppendOutbox(const std::string& topic, const std::optional<std::string>& key, std::string_view value,
+  Status AppendOutbox(const std::string& topic, std::optional<std::string_view> key, std::string_view value,
                       Timestamp event_time, int64_t ingested_us);
 
   std::unique_ptr<SqliteDb> db_;
