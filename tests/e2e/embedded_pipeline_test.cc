@@ -15,6 +15,7 @@
 #include "pipeline_oracle.h"
 #include "rtpipe/base/sqlite.h"
 #include "rtpipe/config/loader.h"
+#include "rtpipe/model/user.h"
 
 namespace rtpipe::testing {
 namespace {
@@ -101,6 +102,37 @@ TEST_F(EmbeddedPipelineTest, SurvivesKillNineAtRandomMomentsWithNoLossAndNoDupli
   std::string output;
   ASSERT_EQ(Rtpipe({"run", "--records", records}, &output), 0) << output << ReadFile(dir_.path() + "/run.log");
   ExpectSameOutcome(ExpectedOutcome(config, 60'000), ActualOutcome(config));
+}
+
+TEST_F(EmbeddedPipelineTest, ReplaysResponsesSavedAsFiles) {
+  Config config = Configure("source:\n  url: file:pages\n  seed: saved\n  results: 1000\n  interval: 0\n");
+  std::filesystem::create_directory(dir_.path() + "/pages");
+  std::set<std::string> uuids;
+  for (int page = 1; page <= 3; ++page) {
+    std::string body;  // `rtpipe fetch` writes nothing else: no log line on success
+    ASSERT_EQ(Rtpipe({"fetch", "--url", "generator", "--page", std::to_string(page)}, &body), 0) << body;
+    std::ofstream(dir_.path() + "/pages/page-" + std::to_string(page) + ".json") << body;
+    auto response = ParseResponse(body);
+    ASSERT_TRUE(response.ok()) << response.status();
+    for (const auto& record : response->records) {
+      ASSERT_TRUE(record.user.ok()) << record.user.status();
+      uuids.insert(record.user->login.uuid);
+    }
+  }
+  ASSERT_EQ(uuids.size(), 3000u);
+
+  std::string output;
+  ASSERT_EQ(Rtpipe({"run", "--records", "3000"}, &output), 0) << output;
+  PipelineOutcome actual = ActualOutcome(config);
+  EXPECT_EQ(actual.row_count, 3000);
+  EXPECT_TRUE(actual.dead_letters.empty());
+  std::set<std::string> ids;
+  for (const auto& [id, row] : actual.rows) ids.insert(id);
+  EXPECT_EQ(ids, uuids) << "the store holds exactly the saved users";
+
+  // Past the saved pages the source waits for the next one, as for an API outage.
+  ASSERT_EQ(Rtpipe({"run", "--records", "3500", "--set", "source.max_attempts=2"}, &output), 1) << output;
+  EXPECT_NE(output.find("no pages/page-4.json after 2 attempts"), std::string::npos) << output;
 }
 
 TEST_F(EmbeddedPipelineTest, BadConfigStopsAtStartUpNamingTheKey) {

@@ -1,12 +1,15 @@
 // `rtpipe bench`: the end-to-end benchmark on embedded defaults with a fixed seed.
 //
-// 1. Each stage alone on the same data, to name the bottleneck: ingest (generator + landing) lands N
-//    records; capture moves them to the log; process takes them from the log to the store.
+// 0. The generator renders the users of seed "bench" as API responses in files, before anything is
+//    timed: the runs read them with the file: source (receive and parse, as from the API), so the
+//    figures are the pipeline's own cost, not the cost of making up users.
+// 1. Each stage alone on the same data, to name the bottleneck: ingest (saved pages -> landing)
+//    lands N records; capture moves them to the log; process takes them from the log to the store.
 // 2. The whole pipeline on N fresh records (every stage at once on the same cores), with and
-//    without the windowed aggregation.
-//    The CPU time each thread spends per record in the whole pipeline says what bounds it when the
-//    cores are busy.
-// 3. Source-to-store latency at a fixed offered load (users every 100 ms).
+//    without the windowed aggregation, and as `rtpipe run` runs by default: with the generator in
+//    the process. The CPU time each thread spends per record in the whole pipeline says what
+//    bounds it when the cores are busy.
+// 3. Source-to-store latency at a fixed offered load (users every 100 ms, from saved pages).
 // Durability stays on (log.fsync=always, SQLite synchronous=FULL). Peak RSS is measured per phase
 // (Linux: /proc/self/status VmHWM, reset through /proc/self/clear_refs before each phase), so the
 // figure of the whole pipeline is that of one `rtpipe run`, not of the phases before it.
@@ -25,12 +28,15 @@
 #include "rtpipe/app/cli.h"
 #include "rtpipe/app/pipeline.h"
 #include "rtpipe/app/status_report.h"
+#include "rtpipe/base/file_system.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/shutdown.h"
 #include "rtpipe/base/thread_name.h"
 #include "rtpipe/capture/capture_service.h"
 #include "rtpipe/log/log_factory.h"
 #include "rtpipe/process/process_service.h"
+#include "rtpipe/source/file_source.h"
+#include "rtpipe/source/generator.h"
 
 namespace rtpipe {
 namespace {
@@ -44,11 +50,13 @@ struct BenchOptions {
 };
 
 constexpr int kUsersPerRequest = 5000;  // the API's maximum
+constexpr const char* kSeed = "bench";
 
-Config BenchConfig(const Config& base, const std::filesystem::path& dir) {
+// `source_url`: file:DIRECTORY of pages RenderPages saved, or "generator".
+Config BenchConfig(const Config& base, const std::filesystem::path& dir, const std::string& source_url) {
   Config c = base;
-  c.source.url = "generator";
-  c.source.seed = "bench";
+  c.source.url = source_url;
+  c.source.seed = kSeed;
   c.source.results = kUsersPerRequest;
   c.source.interval = std::chrono::milliseconds(0);
   c.source.bad_rate = 0;
@@ -72,6 +80,27 @@ double PeakRssMiB() {
 }
 
 double Seconds(MonoTime since) { return std::chrono::duration<double>(Clock::System().Monotonic() - since).count(); }
+
+// The pages of `results` users that hold the first `records` users of the seed, as the API serves
+// them, saved in `dir` for the file: source. Returns the seconds the generator took.
+Result<double> RenderPages(const std::filesystem::path& dir, int results, int64_t records) {
+  std::filesystem::create_directories(dir);
+  FileSystem& fs = FileSystem::Default();
+  GeneratorRequest request;
+  request.seed = kSeed;
+  request.results = results;
+  const Generator generator;
+  std::chrono::nanoseconds generating{0};
+  for (int64_t page = 1; (page - 1) * results < records; ++page) {
+    request.page = page;
+    MonoTime started = Clock::System().Monotonic();
+    std::string body = generator.Response(request);
+    generating += Clock::System().Monotonic() - started;
+    RTPIPE_ASSIGN_OR_RETURN(auto file, fs.OpenFile(FileSource::PagePath(dir, page).string(), OpenMode::kCreateOrTrunc));
+    RTPIPE_RETURN_IF_ERROR(file->Append(std::span<const char>(body.data(), body.size())));
+  }
+  return std::chrono::duration<double>(generating).count();
+}
 
 Result<double> RunPipeline(const Config& c, Role role, int64_t records, std::stop_token stop) {
   PipelineOptions options;
@@ -113,14 +142,19 @@ struct LatencyFigures {
   int64_t p50_us = 0, p99_us = 0, p999_us = 0;
 };
 
+// Offered load: rate/10 users every 100 ms.
+int LatencyUsersPerRequest(const BenchOptions& o) {
+  return static_cast<int>(std::clamp<int64_t>(o.rate / 10, 1, kUsersPerRequest));
+}
+int64_t LatencyRecords(const BenchOptions& o) { return int64_t{LatencyUsersPerRequest(o)} * 10 * o.seconds; }
+
 Result<LatencyFigures> MeasureLatency(Config c, const BenchOptions& o, std::stop_token stop) {
-  // Offered load: rate/10 users every 100 ms.
   c.source.interval = std::chrono::milliseconds(100);
-  c.source.results = static_cast<int>(std::clamp<int64_t>(o.rate / 10, 1, kUsersPerRequest));
+  c.source.results = LatencyUsersPerRequest(o);
   LatencyFigures f;
   f.offered = static_cast<double>(c.source.results) * 10;
   PipelineOptions options;
-  options.record_limit = static_cast<int64_t>(f.offered) * o.seconds;
+  options.record_limit = LatencyRecords(o);
   RTPIPE_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(c, options));
   MonoTime started = Clock::System().Monotonic();
   RTPIPE_RETURN_IF_ERROR(pipeline->Run(stop));
@@ -158,28 +192,46 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
                                    : std::filesystem::path(o.dir);
   std::filesystem::remove_all(root);
   auto log = GetLogger("bench");
-  log->info("benchmark data under {} ({} records, seed \"bench\", log.fsync={}, SQLite synchronous=FULL)",
-            root.string(), o.records, base.log.fsync == FsyncPolicy::kAlways ? "always" : "not always");
+  log->info("benchmark data under {} ({} records, seed \"{}\", log.fsync={}, SQLite synchronous=FULL)", root.string(),
+            o.records, kSeed, base.log.fsync == FsyncPolicy::kAlways ? "always" : "not always");
 
-  Config staged = BenchConfig(base, root / "staged");
+  log->info("0/3 the generator saves the source's pages");
+  const std::filesystem::path pages = root / fmt::format("pages-{}", kUsersPerRequest);
+  const std::filesystem::path latency_pages = root / fmt::format("pages-{}", LatencyUsersPerRequest(o));
+  RTPIPE_ASSIGN_OR_RETURN(double generator_s,
+                          RenderPages(pages, kUsersPerRequest,
+                                      pages == latency_pages ? std::max(o.records, LatencyRecords(o)) : o.records));
+  if (latency_pages != pages) {
+    RTPIPE_RETURN_IF_ERROR(RenderPages(latency_pages, LatencyUsersPerRequest(o), LatencyRecords(o)).status());
+  }
+  const std::string saved = "file:" + pages.string();
+
+  Config staged = BenchConfig(base, root / "staged", saved);
   log->info("1/3 each stage alone");
   RTPIPE_ASSIGN_OR_RETURN(double ingest_s, RunPipeline(staged, Role::kIngest, o.records, stop));
   RTPIPE_ASSIGN_OR_RETURN(double capture_s, CaptureAll(staged, stop));
   RTPIPE_ASSIGN_OR_RETURN(double process_s, ProcessAll(staged, stop));
-  log->info("2/3 the whole pipeline, with and without windowed aggregation");
+  log->info("2/3 the whole pipeline: with and without windowed aggregation, and with the generator in the process");
   ResetPeakRss();
   TakeEndedThreadCpu();
   const std::chrono::nanoseconds main_cpu_before = ThreadCpuTime();
-  RTPIPE_ASSIGN_OR_RETURN(double e2e_s, RunPipeline(BenchConfig(base, root / "e2e"), Role::kAll, o.records, stop));
+  RTPIPE_ASSIGN_OR_RETURN(double e2e_s,
+                          RunPipeline(BenchConfig(base, root / "e2e", saved), Role::kAll, o.records, stop));
   double e2e_rss = PeakRssMiB();
   std::map<std::string, std::chrono::nanoseconds> e2e_cpu = TakeEndedThreadCpu();
   e2e_cpu["(main)"] += ThreadCpuTime() - main_cpu_before;
-  Config no_windows = BenchConfig(base, root / "e2e-no-windows");
+  Config no_windows = BenchConfig(base, root / "e2e-no-windows", saved);
   no_windows.process.window.enabled = false;
   RTPIPE_ASSIGN_OR_RETURN(double no_windows_s, RunPipeline(no_windows, Role::kAll, o.records, stop));
+  ResetPeakRss();
+  RTPIPE_ASSIGN_OR_RETURN(double generated_s, RunPipeline(BenchConfig(base, root / "e2e-generator", "generator"),
+                                                          Role::kAll, o.records, stop));
+  double generated_rss = PeakRssMiB();
   log->info("3/3 latency at a fixed offered load");
   ResetPeakRss();
-  RTPIPE_ASSIGN_OR_RETURN(LatencyFigures latency, MeasureLatency(BenchConfig(base, root / "latency"), o, stop));
+  RTPIPE_ASSIGN_OR_RETURN(
+      LatencyFigures latency,
+      MeasureLatency(BenchConfig(base, root / "latency", "file:" + latency_pages.string()), o, stop));
   double latency_rss = PeakRssMiB();
   if (!o.keep) std::filesystem::remove_all(root);
 
@@ -187,7 +239,7 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   struct Stage {
     const char* name;
     double rate;
-  } stages[] = {{"ingest   (generator -> landing)", records / ingest_s},
+  } stages[] = {{"ingest   (saved pages -> landing)", records / ingest_s},
                 {"capture  (outbox -> log)", records / capture_s},
                 {"process  (log -> store)", records / process_s}};
   const Stage* slowest = &stages[0];
@@ -195,19 +247,28 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   double e2e = records / e2e_s;
   StatusLine::Clear();
   fmt::print("rtpipe bench: {} records, durable (log.fsync=always, SQLite synchronous=FULL)\n", o.records);
+  fmt::print(
+      "source: seed \"{}\" saved as API responses by the generator ({:.0f} records/s on one thread) and read\n"
+      "back with the file: source, so the figures are the pipeline's own cost; the last end-to-end line\n"
+      "runs the generator in the process, as `rtpipe run` does by default\n",
+      kSeed, records / generator_s);
   fmt::print("{:<34} {:>12}\n", "stage alone", "records/s");
   for (const auto& s : stages) fmt::print("{:<34} {:>12.0f}\n", s.name, s.rate);
   fmt::print("{:<34} {:>12.0f}   ({:.2f} x the slowest stage alone: {})\n", "end to end (all stages at once)", e2e,
              e2e / slowest->rate, slowest->name);
   fmt::print("{:<34} {:>12.0f}   (with aggregation the pipeline is {:.1f}% slower)\n", "end to end without aggregation",
              records / no_windows_s, 100.0 * (1.0 - no_windows_s / e2e_s));
+  fmt::print("{:<34} {:>12.0f}   ({:.2f} x the rate from saved pages)\n", "end to end, generator in process",
+             records / generated_s, e2e_s / generated_s);
   PrintCpuPerRecord(e2e_cpu, o.records);
   fmt::print("latency at {:.0f} records/s offered (achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n", latency.offered,
              latency.achieved, FormatDuration(std::chrono::microseconds(latency.p50_us)),
              FormatDuration(std::chrono::microseconds(latency.p99_us)),
              FormatDuration(std::chrono::microseconds(latency.p999_us)));
-  fmt::print("peak RSS {:.1f} MiB end to end ({} users per request, no pacing), {:.1f} MiB at the offered load\n",
-             e2e_rss, kUsersPerRequest, latency_rss);
+  fmt::print(
+      "peak RSS {:.1f} MiB end to end ({} users per request, no pacing; {:.1f} MiB with the generator in process), "
+      "{:.1f} MiB at the offered load\n",
+      e2e_rss, kUsersPerRequest, generated_rss, latency_rss);
   return Status::OK();
 }
 
@@ -217,9 +278,11 @@ void AddBenchCommand(CLI::App& app, const GlobalOptions& global, CommandBody& se
   auto options = std::make_shared<BenchOptions>();
   auto* bench = app.add_subcommand(
       "bench",
-      "End-to-end benchmark on embedded defaults with a fixed seed: each stage alone (to name the bottleneck),\n"
-      "the whole pipeline with the CPU each thread spends per record, source-to-store latency at a fixed\n"
-      "offered load, and peak RSS. Durability stays on.");
+      "End-to-end benchmark on embedded defaults with a fixed seed. The generator first saves the source's\n"
+      "pages as files, read back with the file: source, so the figures are the pipeline's own cost. Then:\n"
+      "each stage alone (to name the bottleneck); the whole pipeline with the CPU each thread spends per\n"
+      "record, and again with the generator in the process (as `rtpipe run` by default); source-to-store\n"
+      "latency at a fixed offered load; peak RSS. Durability stays on.");
   bench->add_option("--records", options->records, "Records for the throughput runs")->check(CLI::PositiveNumber);
   bench->add_option("--rate", options->rate, "Offered load of the latency run, records/s")->check(CLI::PositiveNumber);
   bench->add_option("--seconds", options->seconds, "Length of the latency run")->check(CLI::PositiveNumber);

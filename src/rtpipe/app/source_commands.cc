@@ -10,6 +10,7 @@
 #include "rtpipe/app/cli.h"
 #include "rtpipe/base/shutdown.h"
 #include "rtpipe/config/values.h"
+#include "rtpipe/source/file_source.h"
 #include "rtpipe/source/generator.h"
 #include "rtpipe/source/http_source.h"
 #include "rtpipe/source/mock_api_server.h"
@@ -34,6 +35,12 @@ int RunFetch(const GlobalOptions& global, const FetchFlags& flags) {
   if (!loaded.ok()) return ReportError(loaded.status());
   const SourceConfig& config = loaded->config.source;
 
+  if (config.url.starts_with("file:")) {
+    return ReportError(Status::InvalidArgument(
+        "source.url = \"{}\": rtpipe fetch reads the generator or an http(s):// URL; the pages of a file: source "
+        "are already saved, as {}",
+        config.url, FileSource::PagePath(config.url.substr(5), flags.page).string()));
+  }
   std::string body;
   if (config.url == "generator") {
     GeneratorRequest request = RequestFromQuery([&](std::string_view name) -> std::optional<std::string> {

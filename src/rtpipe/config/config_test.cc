@@ -119,6 +119,23 @@ TEST(Config, WindowSlideMustDivideSize) {
   EXPECT_NE(dims.status().message().find("process.window.dimensions"), std::string::npos);
 }
 
+TEST(Config, SourceUrlSchemesAndAFileSourceNeedsASeed) {
+  Env env;
+  auto file = LoadConfig({.file_path = "", .overrides = {{"source.url", "file:pages"}}, .getenv = env.Fn()});
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->config.source.url, "file:pages");
+  auto unseeded = LoadConfig(
+      {.file_path = "", .overrides = {{"source.url", "file:pages"}, {"source.seed", ""}}, .getenv = env.Fn()});
+  ASSERT_FALSE(unseeded.ok());
+  EXPECT_NE(unseeded.status().message().find("source.seed = \"\""), std::string::npos) << unseeded.status();
+  EXPECT_NE(unseeded.status().message().find("needs a seed"), std::string::npos) << unseeded.status();
+  auto no_path = LoadConfig({.file_path = "", .overrides = {{"source.url", "file:"}}, .getenv = env.Fn()});
+  ASSERT_FALSE(no_path.ok());
+  EXPECT_NE(no_path.status().message().find("expected a path after \"file:\""), std::string::npos) << no_path.status();
+  auto ftp = LoadConfig({.file_path = "", .overrides = {{"source.url", "ftp://host/x"}}, .getenv = env.Fn()});
+  ASSERT_FALSE(ftp.ok());
+  EXPECT_NE(ftp.status().message().find("unsupported scheme \"ftp:\""), std::string::npos) << ftp.status();
+}
 TEST(Config, PostgresEnvComposesUrlAndMasksPassword) {
   Env env{{{"POSTGRES_DB", "airflow"}, {"POSTGRES_USER", "airflow"}, {"POSTGRES_PASSWORD", "s3cret"}}};
   // postgresql: is not a supported landing scheme until the PostgreSQL landing exists; the error

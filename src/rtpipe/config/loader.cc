@@ -154,6 +154,12 @@ Status CheckAcrossKeys(const Config& c, const std::map<std::string, ConfigValue>
         values.at("process.window.size").text, OriginText(values.at("process.window.size")),
         values.at("process.window.slide").text, OriginText(values.at("process.window.slide")));
   }
+  if (c.source.url.starts_with("file:") && c.source.seed.empty()) {
+    return Status::InvalidArgument(
+        "config keys source.url = \"{}\" ({}) and source.seed = \"\" ({}): saved pages are replayed by seed and "
+        "page, so a file: source needs a seed",
+        values.at("source.url").text, OriginText(values.at("source.url")), OriginText(values.at("source.seed")));
+  }
   return Status::OK();
 }
 

@@ -129,8 +129,9 @@ Status CheckUrlScheme(std::string_view text, std::initializer_list<std::string_v
 
 Status CheckSourceUrl(std::string_view text) {
   if (text == "generator") return Status::OK();
-  RTPIPE_RETURN_IF_ERROR(CheckUrlScheme(text, {"http", "https"}));
-  if (!ParseUrl(text)->hosts.size()) return Status::InvalidArgument("expected a host in the URL");
+  RTPIPE_RETURN_IF_ERROR(CheckUrlScheme(text, {"http", "https", "file"}));
+  auto url = ParseUrl(text);
+  if (url->scheme != "file" && url->hosts.empty()) return Status::InvalidArgument("expected a host in the URL");
   return Status::OK();
 }
 Status CheckLandingUrl(std::string_view text) {
@@ -300,9 +301,11 @@ std::vector<ConfigKey> BuildKeys() {
   std::vector<ConfigKey> k;
   // source
   k.push_back(StringKey(
-      "source.url", "generator", "generator, or an http(s):// URL of the randomuser.me API",
-      "Where users come from: the built-in offline generator, or the API "
-      "(https://randomuser.me/api/1.4/, or `rtpipe mock-api`).",
+      "source.url", "generator",
+      "generator, an http(s):// URL of the randomuser.me API, or file:DIRECTORY of saved responses",
+      "Where users come from: the built-in offline generator, the API (https://randomuser.me/api/1.4/, or "
+      "`rtpipe mock-api`), or its responses saved as DIRECTORY/page-<p>.json (`rtpipe fetch --page P`) and "
+      "replayed.",
       [](Config& c) -> std::string& { return c.source.url; }, CheckSourceUrl));
   k.push_back(IntKey<int>("source.results", 500, 1, 5000, "Users per request (the API's `results`).",
                           [](Config& c) -> int& { return c.source.results; }));

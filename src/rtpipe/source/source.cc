@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "rtpipe/source/file_source.h"
 #include "rtpipe/source/generator_source.h"
 #include "rtpipe/source/http_source.h"
 
@@ -48,7 +49,12 @@ Result<std::unique_ptr<Source>> MakeSource(const SourceConfig& config, const Clo
     RTPIPE_ASSIGN_OR_RETURN(auto http, HttpSource::Create(config, clock));
     return std::unique_ptr<Source>(std::move(http));
   }
-  return Status::InvalidArgument("source.url = \"{}\": expected generator or an http(s):// URL", config.url);
+  if (config.url.starts_with("file:")) {
+    RTPIPE_ASSIGN_OR_RETURN(auto file, FileSource::Create(config, clock));
+    return std::unique_ptr<Source>(std::move(file));
+  }
+  return Status::InvalidArgument("source.url = \"{}\": expected generator, an http(s):// URL or file:DIRECTORY",
+                                 config.url);
 }
 
 }  // namespace rtpipe

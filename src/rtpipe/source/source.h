@@ -1,6 +1,7 @@
 #pragma once
-// The Source seam: where users come from. Two implementations: the offline generator
-// (GeneratorSource) and the randomuser.me API or anything speaking it (HttpSource).
+// The Source seam: where users come from. Three implementations: the offline generator
+// (GeneratorSource), the randomuser.me API or anything speaking it (HttpSource), and its responses
+// saved as files (FileSource).
 //
 // Position: the API pages a seed (`seed`, `page`, `results`); a position is "page `page` of `seed`
 // after its first `skip` users", so a consumer that takes fewer users than a page holds resumes
@@ -76,7 +77,7 @@ class Source {  // one thread uses a Source
   virtual const SourceMetrics& metrics() const = 0;
 };
 
-/// "generator" → GeneratorSource, http(s):// → HttpSource.
+/// "generator" → GeneratorSource, http(s):// → HttpSource, file: → FileSource.
 Result<std::unique_ptr<Source>> MakeSource(const SourceConfig& config, const Clock& clock);
 
 /// The API serves pages 1..10000 of a seed (it answers page 1 beyond that).

@@ -1,0 +1,42 @@
+#pragma once
+// FileSource: randomuser.me responses saved as files, replayed (source.url: file:DIRECTORY).
+//
+// Page p of the seed is DIRECTORY/page-<p>.json, one response body as the API sends it
+// (`rtpipe fetch --seed S --page P > DIRECTORY/page-P.json` saves one). Every page must hold at
+// least source.results users; a response that names its seed (`info.seed`) must name source.seed.
+// A page that is not there yet is retried like an outage of the API (source.max_attempts,
+// source.backoff_*), so files can be added while the pipeline runs. The seed must not be empty:
+// files have no unpaged sample.
+//
+// Event time: the wall-clock time the page was read (event_time_step 0), as for the API.
+
+#include <filesystem>
+#include <string>
+
+#include "rtpipe/source/source.h"
+
+namespace rtpipe {
+
+class FileSource final : public Source {
+ public:
+  /// `config.url` is "file:DIRECTORY".
+  static Result<std::unique_ptr<FileSource>> Create(const SourceConfig& config, const Clock& clock);
+
+  Result<SourceBatch> Fetch(const SourcePosition& position, int max_users, std::stop_token stop) override;
+  const SourceMetrics& metrics() const override { return metrics_; }
+
+  /// Where page `page` of a replayed seed is: DIRECTORY/page-<page>.json.
+  static std::filesystem::path PagePath(const std::filesystem::path& directory, int64_t page);
+
+ private:
+  FileSource(const SourceConfig& config, const Clock& clock, std::filesystem::path directory);
+  // The page's users, retrying while its file is missing.
+  Result<Response> ReadPage(const SourcePosition& at, size_t needed, std::stop_token stop);
+
+  const SourceConfig config_;
+  const Clock& clock_;
+  const std::filesystem::path directory_;
+  SourceMetrics metrics_;
+};
+
+}  // namespace rtpipe
