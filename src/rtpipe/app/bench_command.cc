@@ -82,7 +82,7 @@ double PeakRssMiB() {
 double Seconds(MonoTime since) { return std::chrono::duration<double>(Clock::System().Monotonic() - since).count(); }
 
 // The pages of `results` users that hold the first `records` users of the seed, as the API serves
-// them, saved in `dir` for the file: source. Returns the seconds the generator took.
+// them, saved in `dir` for the file: source. Returns the generator's rate, users/s.
 Result<double> RenderPages(const std::filesystem::path& dir, int results, int64_t records) {
   std::filesystem::create_directories(dir);
   FileSystem& fs = FileSystem::Default();
@@ -91,7 +91,8 @@ Result<double> RenderPages(const std::filesystem::path& dir, int results, int64_
   request.results = results;
   const Generator generator;
   std::chrono::nanoseconds generating{0};
-  for (int64_t page = 1; (page - 1) * results < records; ++page) {
+  int64_t page = 1;
+  for (; (page - 1) * results < records; ++page) {
     request.page = page;
     MonoTime started = Clock::System().Monotonic();
     std::string body = generator.Response(request);
@@ -99,7 +100,7 @@ Result<double> RenderPages(const std::filesystem::path& dir, int results, int64_
     RTPIPE_ASSIGN_OR_RETURN(auto file, fs.OpenFile(FileSource::PagePath(dir, page).string(), OpenMode::kCreateOrTrunc));
     RTPIPE_RETURN_IF_ERROR(file->Append(std::span<const char>(body.data(), body.size())));
   }
-  return std::chrono::duration<double>(generating).count();
+  return static_cast<double>((page - 1) * results) / std::chrono::duration<double>(generating).count();
 }
 
 Result<double> RunPipeline(const Config& c, Role role, int64_t records, std::stop_token stop) {
@@ -198,7 +199,7 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   log->info("0/3 the generator saves the source's pages");
   const std::filesystem::path pages = root / fmt::format("pages-{}", kUsersPerRequest);
   const std::filesystem::path latency_pages = root / fmt::format("pages-{}", LatencyUsersPerRequest(o));
-  RTPIPE_ASSIGN_OR_RETURN(double generator_s,
+  RTPIPE_ASSIGN_OR_RETURN(double generator_rate,
                           RenderPages(pages, kUsersPerRequest,
                                       pages == latency_pages ? std::max(o.records, LatencyRecords(o)) : o.records));
   if (latency_pages != pages) {
@@ -251,7 +252,7 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
       "source: seed \"{}\" saved as API responses by the generator ({:.0f} records/s on one thread) and read\n"
       "back with the file: source, so the figures are the pipeline's own cost; the last end-to-end line\n"
       "runs the generator in the process, as `rtpipe run` does by default\n",
-      kSeed, records / generator_s);
+      kSeed, generator_rate);
   fmt::print("{:<34} {:>12}\n", "stage alone", "records/s");
   for (const auto& s : stages) fmt::print("{:<34} {:>12.0f}\n", s.name, s.rate);
   fmt::print("{:<34} {:>12.0f}   ({:.2f} x the slowest stage alone: {})\n", "end to end (all stages at once)", e2e,
@@ -261,8 +262,9 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   fmt::print("{:<34} {:>12.0f}   ({:.2f} x the rate from saved pages)\n", "end to end, generator in process",
              records / generated_s, e2e_s / generated_s);
   PrintCpuPerRecord(e2e_cpu, o.records);
-  fmt::print("latency at {:.0f} records/s offered (achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n", latency.offered,
-             latency.achieved, FormatDuration(std::chrono::microseconds(latency.p50_us)),
+  fmt::print("latency at {:.0f} records/s offered ({} users every 100 ms; achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n",
+             latency.offered, LatencyUsersPerRequest(o), latency.achieved,
+             FormatDuration(std::chrono::microseconds(latency.p50_us)),
              FormatDuration(std::chrono::microseconds(latency.p99_us)),
              FormatDuration(std::chrono::microseconds(latency.p999_us)));
   fmt::print(

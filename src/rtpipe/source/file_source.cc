@@ -60,9 +60,9 @@ Result<Response> FileSource::ReadPage(const SourcePosition& at, size_t needed, s
       return Status::Unavailable("no {} after {} attempts", path, attempt);
     }
     std::chrono::milliseconds delay = backoff.Next();
-    GetLogger("source")->warn("no {} yet; looking again in {} (attempt {} of {})", path, FormatDuration(delay),
-                              attempt + 1,
-                              config_.max_attempts > 0 ? std::to_string(config_.max_attempts) : std::string("unlimited"));
+    GetLogger("source")->warn(
+        "no {} yet; looking again in {} (attempt {} of {})", path, FormatDuration(delay), attempt + 1,
+        config_.max_attempts > 0 ? std::to_string(config_.max_attempts) : std::string("unlimited"));
     metrics_.retries.Add();
     if (!SleepFor(delay, stop)) return Status::Cancelled("source stopped while waiting for {}", path);
   }
