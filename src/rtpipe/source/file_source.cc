@@ -42,7 +42,7 @@ Result<Response> FileSource::ReadPage(const SourcePosition& at, size_t needed, s
       auto response = ParseResponse(*body);
       if (!response.ok()) {
         metrics_.error_bodies.Add();
-        return response.status().WithContext(path + " is not a randomuser.me response");
+        return response.status().WithContext(path);
       }
       if (response->info && response->info->seed != at.seed) {
         return Status::FailedPrecondition("{} holds seed \"{}\", not source.seed \"{}\"", path, response->info->seed,

@@ -161,7 +161,7 @@ TEST_F(FileSourceTest, AWrongSeedAShortPageAndABadBodyAreErrorsNamingTheFile) {
 
   auto bad = source->Fetch({"s", 3, 0}, 5, {});
   ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(bad.status().message(), HasSubstr("page-3.json is not a randomuser.me response"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("page-3.json: not a randomuser.me response"));
   EXPECT_EQ(source->metrics().error_bodies.value(), 1u);
 }
 
