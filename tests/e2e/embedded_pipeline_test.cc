@@ -106,13 +106,11 @@ TEST_F(EmbeddedPipelineTest, SurvivesKillNineAtRandomMomentsWithNoLossAndNoDupli
 
 TEST_F(EmbeddedPipelineTest, ReplaysResponsesSavedAsFiles) {
   Config config = Configure("source:\n  url: file:pages\n  seed: saved\n  results: 1000\n  interval: 0\n");
-  std::filesystem::create_directory(dir_.path() + "/pages");
+  std::string output;
+  ASSERT_EQ(Rtpipe({"fetch", "--url", "generator", "--pages", "3", "--out", "pages"}, &output), 0) << output;
   std::set<std::string> uuids;
   for (int page = 1; page <= 3; ++page) {
-    std::string body;  // `rtpipe fetch` writes nothing else: no log line on success
-    ASSERT_EQ(Rtpipe({"fetch", "--url", "generator", "--page", std::to_string(page)}, &body), 0) << body;
-    std::ofstream(dir_.path() + "/pages/page-" + std::to_string(page) + ".json") << body;
-    auto response = ParseResponse(body);
+    auto response = ParseResponse(ReadFile(dir_.path() + "/pages/page-" + std::to_string(page) + ".json"));
     ASSERT_TRUE(response.ok()) << response.status();
     for (const auto& record : response->records) {
       ASSERT_TRUE(record.user.ok()) << record.user.status();
@@ -121,7 +119,6 @@ TEST_F(EmbeddedPipelineTest, ReplaysResponsesSavedAsFiles) {
   }
   ASSERT_EQ(uuids.size(), 3000u);
 
-  std::string output;
   ASSERT_EQ(Rtpipe({"run", "--records", "3000"}, &output), 0) << output;
   PipelineOutcome actual = ActualOutcome(config);
   EXPECT_EQ(actual.row_count, 3000);

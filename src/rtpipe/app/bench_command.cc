@@ -28,7 +28,6 @@
 #include "rtpipe/app/cli.h"
 #include "rtpipe/app/pipeline.h"
 #include "rtpipe/app/status_report.h"
-#include "rtpipe/base/file_system.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/shutdown.h"
 #include "rtpipe/base/thread_name.h"
@@ -84,8 +83,6 @@ double Seconds(MonoTime since) { return std::chrono::duration<double>(Clock::Sys
 // The pages of `results` users that hold the first `records` users of the seed, as the API serves
 // them, saved in `dir` for the file: source. Returns the generator's rate, users/s.
 Result<double> RenderPages(const std::filesystem::path& dir, int results, int64_t records) {
-  std::filesystem::create_directories(dir);
-  FileSystem& fs = FileSystem::Default();
   GeneratorRequest request;
   request.seed = kSeed;
   request.results = results;
@@ -97,8 +94,7 @@ Result<double> RenderPages(const std::filesystem::path& dir, int results, int64_
     MonoTime started = Clock::System().Monotonic();
     std::string body = generator.Response(request);
     generating += Clock::System().Monotonic() - started;
-    RTPIPE_ASSIGN_OR_RETURN(auto file, fs.OpenFile(FileSource::PagePath(dir, page).string(), OpenMode::kCreateOrTrunc));
-    RTPIPE_RETURN_IF_ERROR(file->Append(std::span<const char>(body.data(), body.size())));
+    RTPIPE_RETURN_IF_ERROR(FileSource::SavePage(dir, page, body));
   }
   return static_cast<double>((page - 1) * results) / std::chrono::duration<double>(generating).count();
 }

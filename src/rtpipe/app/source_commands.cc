@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -23,7 +24,39 @@ struct FetchFlags {
   std::optional<std::string> url;
   std::optional<std::string> seed;
   int64_t page = 1;
+  int64_t pages = 1;
+  std::optional<std::string> out;
 };
+
+// Response bodies from the generator or the API, page by page.
+using BodyFetcher = std::function<Result<std::string>(int64_t page)>;
+
+Result<BodyFetcher> MakeBodyFetcher(const SourceConfig& config, std::stop_token stop) {
+  if (config.url.starts_with("file:")) {
+    return Status::InvalidArgument(
+        "source.url = \"{}\": rtpipe fetch reads the generator or an http(s):// URL; the pages of a file: source "
+        "are already saved, as {}",
+        config.url, FileSource::PagePath(config.url.substr(5), 1).string());
+  }
+  if (config.url == "generator") {
+    GeneratorRequest request = RequestFromQuery([&](std::string_view name) -> std::optional<std::string> {
+      if (name == "nat" && !config.nat.empty()) return config.nat;
+      return std::nullopt;
+    });
+    request.seed = config.seed;
+    request.results = config.results;
+    return BodyFetcher([request, generator = Generator(config.bad_rate)](int64_t page) mutable -> Result<std::string> {
+      request.page = page;
+      return generator.Response(request);
+    });
+  }
+  RTPIPE_ASSIGN_OR_RETURN(std::shared_ptr<HttpSource> source, HttpSource::Create(config, Clock::System()));
+  return BodyFetcher([source, &config, stop](int64_t page) -> Result<std::string> {
+    auto fetched = source->FetchPage({config.seed, page, 0}, static_cast<size_t>(config.results), stop);
+    if (!fetched.ok()) return fetched.status().WithContext("fetching from " + config.url);
+    return std::move(fetched->body);
+  });
+}
 
 int RunFetch(const GlobalOptions& global, const FetchFlags& flags) {
   std::vector<std::pair<std::string, std::string>> extra;
@@ -34,33 +67,28 @@ int RunFetch(const GlobalOptions& global, const FetchFlags& flags) {
   auto loaded = LoadEffectiveConfig(global, std::move(extra));
   if (!loaded.ok()) return ReportError(loaded.status());
   const SourceConfig& config = loaded->config.source;
+  if (!flags.out && flags.pages != 1) return ReportError(Status::InvalidArgument("--pages: needs --out DIRECTORY"));
+  if (flags.out && config.seed.empty()) {
+    return ReportError(Status::InvalidArgument("--out: saved pages are replayed by seed and page; set --seed"));
+  }
+  auto fetch = MakeBodyFetcher(config, stop.get_token());
+  if (!fetch.ok()) return ReportError(fetch.status());
 
-  if (config.url.starts_with("file:")) {
-    return ReportError(Status::InvalidArgument(
-        "source.url = \"{}\": rtpipe fetch reads the generator or an http(s):// URL; the pages of a file: source "
-        "are already saved, as {}",
-        config.url, FileSource::PagePath(config.url.substr(5), flags.page).string()));
+  if (!flags.out) {
+    auto body = (*fetch)(flags.page);
+    if (!body.ok()) return ReportError(body.status());
+    std::fwrite(body->data(), 1, body->size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
   }
-  std::string body;
-  if (config.url == "generator") {
-    GeneratorRequest request = RequestFromQuery([&](std::string_view name) -> std::optional<std::string> {
-      if (name == "nat" && !config.nat.empty()) return config.nat;
-      return std::nullopt;
-    });
-    request.seed = config.seed;
-    request.page = flags.page;
-    request.results = config.results;
-    body = Generator(config.bad_rate).Response(request);
-  } else {
-    auto source = HttpSource::Create(config, Clock::System());
-    if (!source.ok()) return ReportError(source.status());
-    auto page =
-        (*source)->FetchPage({config.seed, flags.page, 0}, static_cast<size_t>(config.results), stop.get_token());
-    if (!page.ok()) return ReportError(page.status().WithContext("fetching from " + config.url));
-    body = std::move(page->body);
+  for (int64_t i = 0; i < flags.pages; ++i) {
+    const int64_t page = flags.page + i;
+    auto body = (*fetch)(page);
+    if (!body.ok()) return ReportError(body.status());
+    if (Status s = FileSource::SavePage(*flags.out, page, *body); !s.ok()) return ReportError(s);
+    fmt::print(stderr, "saved {} ({} bytes; page {} of {})\n", FileSource::PagePath(*flags.out, page).string(),
+               body->size(), i + 1, flags.pages);
   }
-  std::fwrite(body.data(), 1, body.size(), stdout);
-  return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+  return kExitOk;
 }
 
 struct MockFlags {
@@ -92,13 +120,20 @@ int RunMockApi(const GlobalOptions& global, MockFlags flags) {
 void AddSourceCommands(CLI::App& app, const GlobalOptions& global, CommandBody& selected) {
   auto fetch_flags = std::make_shared<FetchFlags>();
   auto* fetch = app.add_subcommand(
-      "fetch", "Print one raw randomuser.me response body (from source.url; the generator gives a generated one)");
+      "fetch",
+      "Print one raw randomuser.me response body (from source.url; the generator gives a generated one), or save\n"
+      "pages of responses for the file: source (--out)");
   fetch->add_option("--results", fetch_flags->results, "Users in the response (source.results)")
       ->check(CLI::Range(1, 5000));
   fetch->add_option("--url", fetch_flags->url, "generator, or the API's base URL (source.url)");
   fetch->add_option("--seed", fetch_flags->seed, "Seed to page through; \"\" for a random sample (source.seed)");
   fetch->add_option("--page", fetch_flags->page, "Page of the seed (default 1)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 53));
+  fetch->add_option("--out", fetch_flags->out,
+                    "Save the responses as DIRECTORY/page-<p>.json, for source.url: file:DIRECTORY, instead of "
+                    "printing one");
+  fetch->add_option("--pages", fetch_flags->pages, "With --out: how many pages to save, from --page on (default 1)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
   fetch->callback([&global, &selected, fetch_flags] {
     selected = [&global, fetch_flags] { return RunFetch(global, *fetch_flags); };
   });

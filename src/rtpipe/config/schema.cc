@@ -304,7 +304,7 @@ std::vector<ConfigKey> BuildKeys() {
       "source.url", "generator",
       "generator, an http(s):// URL of the randomuser.me API, or file:DIRECTORY of saved responses",
       "Where users come from: the built-in offline generator, the API (https://randomuser.me/api/1.4/, or "
-      "`rtpipe mock-api`), or its responses saved as DIRECTORY/page-<p>.json (`rtpipe fetch --page P`) and "
+      "`rtpipe mock-api`), or its responses saved as DIRECTORY/page-<p>.json (`rtpipe fetch --out`) and "
       "replayed.",
       [](Config& c) -> std::string& { return c.source.url; }, CheckSourceUrl));
   k.push_back(IntKey<int>("source.results", 500, 1, 5000, "Users per request (the API's `results`).",

@@ -30,6 +30,20 @@ std::filesystem::path FileSource::PagePath(const std::filesystem::path& director
   return directory / fmt::format("page-{}.json", page);
 }
 
+Status FileSource::SavePage(const std::filesystem::path& directory, int64_t page, std::string_view body) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) return Status::IoError("creating {}: {}", directory.string(), error.message());
+  FileSystem& fs = FileSystem::Default();
+  const std::string path = PagePath(directory, page).string();
+  const std::string aside = path + ".tmp";
+  {
+    RTPIPE_ASSIGN_OR_RETURN(auto file, fs.OpenFile(aside, OpenMode::kCreateOrTrunc));
+    RTPIPE_RETURN_IF_ERROR(file->Append(std::span<const char>(body.data(), body.size())));
+  }
+  return fs.Rename(aside, path);
+}
+
 Result<Response> FileSource::ReadPage(const SourcePosition& at, size_t needed, std::stop_token stop) {
   const std::string path = PagePath(directory_, at.page).string();
   Backoff backoff(BackoffPolicy{config_.backoff_initial, config_.backoff_max, 2.0});

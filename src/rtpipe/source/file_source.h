@@ -2,7 +2,7 @@
 // FileSource: randomuser.me responses saved as files, replayed (source.url: file:DIRECTORY).
 //
 // Page p of the seed is DIRECTORY/page-<p>.json, one response body as the API sends it
-// (`rtpipe fetch --seed S --page P > DIRECTORY/page-P.json` saves one). Every page must hold at
+// (`rtpipe fetch --seed S --pages N --out DIRECTORY` saves pages 1..N). Every page must hold at
 // least source.results users; a response that names its seed (`info.seed`) must name source.seed.
 // A page that is not there yet is retried like an outage of the API (source.max_attempts,
 // source.backoff_*), so files can be added while the pipeline runs. The seed must not be empty:
@@ -27,6 +27,9 @@ class FileSource final : public Source {
 
   /// Where page `page` of a replayed seed is: DIRECTORY/page-<page>.json.
   static std::filesystem::path PagePath(const std::filesystem::path& directory, int64_t page);
+  /// Saves `body` as page `page` in `directory` (made if missing): written aside and renamed, so a
+  /// source reading the directory never sees half a page.
+  static Status SavePage(const std::filesystem::path& directory, int64_t page, std::string_view body);
 
  private:
   FileSource(const SourceConfig& config, const Clock& clock, std::filesystem::path directory);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "rtpipe/source/generator.h"
@@ -44,7 +45,7 @@ class FileSourceTest : public ::testing::Test {
   // Saves the body as page `page`'s file and returns it.
   std::string SavePage(int64_t page, const std::string& seed = "s", int results = 5) const {
     std::string body = Body(page, seed, results);
-    std::ofstream(FileSource::PagePath(dir_, page)) << body;
+    EXPECT_TRUE(FileSource::SavePage(dir_, page, body).ok());
     return body;
   }
   static std::vector<std::string> RawsOf(const std::string& body) {
@@ -116,9 +117,7 @@ TEST_F(FileSourceTest, APageSavedWhileWaitingIsRead) {
   const std::string body = Body(1);
   std::thread writer([&] {
     std::this_thread::sleep_for(milliseconds(50));
-    // Written aside and renamed, so the source never reads half a file.
-    std::ofstream(dir_ / "page-1.tmp") << body;
-    std::filesystem::rename(dir_ / "page-1.tmp", FileSource::PagePath(dir_, 1));
+    EXPECT_TRUE(FileSource::SavePage(dir_, 1, body).ok());
   });
   auto batch = source->Fetch({"s", 1, 0}, 5, {});
   writer.join();
@@ -139,6 +138,17 @@ TEST_F(FileSourceTest, AStopEndsTheWaitForAMissingPage) {
   stopper.join();
   ASSERT_FALSE(batch.ok());
   EXPECT_EQ(batch.status().code(), StatusCode::kCancelled);
+}
+
+TEST_F(FileSourceTest, SavePageMakesTheDirectoryAndLeavesOnlyThePage) {
+  const std::filesystem::path nested = dir_ / "a" / "b";
+  ASSERT_TRUE(FileSource::SavePage(nested, 7, "{\"results\":[]}").ok());
+  ASSERT_TRUE(FileSource::SavePage(nested, 7, Body(7)).ok());  // saving again replaces the page
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(nested)) names.push_back(entry.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{"page-7.json"});
+  std::ifstream in(FileSource::PagePath(nested, 7));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), Body(7));
 }
 
 TEST_F(FileSourceTest, AWrongSeedAShortPageAndABadBodyAreErrorsNamingTheFile) {
