@@ -10,6 +10,7 @@
 
 #include "rtpipe/app/cli.h"
 #include "rtpipe/base/shutdown.h"
+#include "rtpipe/config/url.h"
 #include "rtpipe/config/values.h"
 #include "rtpipe/source/file_source.h"
 #include "rtpipe/source/generator.h"
@@ -32,11 +33,11 @@ struct FetchFlags {
 using BodyFetcher = std::function<Result<std::string>(int64_t page)>;
 
 Result<BodyFetcher> MakeBodyFetcher(const SourceConfig& config, std::stop_token stop) {
-  if (config.url.starts_with("file:")) {
+  if (auto url = ParseUrl(config.url); url.ok() && url->scheme == "file") {  // read as FileSource reads it
     return Status::InvalidArgument(
         "source.url = \"{}\": rtpipe fetch reads the generator or an http(s):// URL; the pages of a file: source "
         "are already saved, as {}",
-        config.url, FileSource::PagePath(config.url.substr(5), 1).string());
+        config.url, FileSource::PagePath(url->path, 1).string());
   }
   if (config.url == "generator") {
     GeneratorRequest request = RequestFromQuery([&](std::string_view name) -> std::optional<std::string> {
