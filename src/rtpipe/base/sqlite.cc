@@ -1,10 +1,13 @@
 #include "rtpipe/base/sqlite.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
+#include "rtpipe/base/thread_name.h"
 #include "rtpipe/base/uuid.h"
 
 namespace rtpipe {
@@ -45,23 +48,67 @@ int SqliteDb::WaitWhileBusy(void* db, int tries) {
   return 1;
 }
 
+// Checkpoints a database file, over a connection of its own, whenever a commit of one of the
+// process's connections that write it leaves kCheckpointBytes or more in the WAL. Requests that
+// come while it is at work are merged into one: each checkpoint copies everything committed before
+// it starts. A RESTART blocks new writers while it is pending, so writers cannot outrun it.
+class SqliteDb::Checkpointer {
+ public:
+  explicit Checkpointer(std::unique_ptr<SqliteDb> db)
+      : db_(std::move(db)), thread_([this](std::stop_token stop) { Run(stop); }) {}
+
+  void Request(int64_t wal_bytes) {
+    {
+      std::lock_guard lock(mutex_);
+      wal_bytes_ = wal_bytes;
+    }
+    requested_.notify_one();
+  }
+
+ private:
+  void Run(std::stop_token stop) {
+    SetThreadName("checkpoint");
+    std::unique_lock lock(mutex_);
+    while (requested_.wait(lock, stop, [&] { return wal_bytes_ > 0; })) {
+      const int64_t wal_bytes = std::exchange(wal_bytes_, 0);
+      lock.unlock();
+      db_->Checkpoint("main", wal_bytes);
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<SqliteDb> db_;
+  std::mutex mutex_;
+  std::condition_variable_any requested_;
+  int64_t wal_bytes_ = 0;  // the WAL's size at the last commit not yet checkpointed for, 0 if none
+  std::jthread thread_;    // last: stopped and joined before the rest goes
+};
+
 // Replaces SQLite's automatic checkpoint, which is PASSIVE: it never waits for a reader, so while
 // readers keep coming (the capture stage reads the landing database all the time) the WAL is never
 // restarted and grows without bound, gigabytes under load. Runs after each commit.
-int SqliteDb::CheckpointAfterCommit(void* db, sqlite3* handle, const char* name, int frames) {
+int SqliteDb::CheckpointAfterCommit(void* db, sqlite3* /*handle*/, const char* name, int frames) {
   auto* self = static_cast<SqliteDb*>(db);
   const int64_t bytes = frames * self->page_size_;
   if (bytes < kCheckpointBytes) return SQLITE_OK;
-  if (bytes < kRestartBytes) {
-    sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    return SQLITE_OK;
+  if (self->checkpointer_ != nullptr) {
+    self->checkpointer_->Request(bytes);
+  } else {
+    self->Checkpoint(name, bytes);
+  }
+  return SQLITE_OK;
+}
+
+void SqliteDb::Checkpoint(const char* schema, int64_t wal_bytes) {
+  if (wal_bytes < kRestartBytes) {
+    sqlite3_wal_checkpoint_v2(db_, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return;
   }
   // RESTART copies the WAL back, then waits (busy handler) for the readers of old frames, so the
   // next commit writes the WAL from its start. A long reader (a big query) makes it give up after
   // kRestartWaitMs, having copied what it could; the next commit tries again.
-  BusyTimeout restart_wait(*self, kRestartWaitMs);
-  sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-  return SQLITE_OK;
+  BusyTimeout restart_wait(*this, kRestartWaitMs);
+  sqlite3_wal_checkpoint_v2(db_, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode mode, std::string_view sync) {
@@ -104,7 +151,35 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
   return db;
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+SqliteDb::~SqliteDb() {
+  checkpointer_.reset();  // if this was its last writer, its connection closes first: the WAL goes with ours
+  sqlite3_close_v2(db_);
+}
+
+Status SqliteDb::CheckpointInBackground() {
+  if (page_size_ == 0) return Status::FailedPrecondition("{}: only a read-write connection checkpoints", path_);
+  if (checkpointer_ != nullptr) return Status::OK();
+  // One checkpointer per file: the connections that write it (the landing store's and the capture
+  // stage's on the landing database) share it.
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<Checkpointer>> by_file;
+  std::error_code ec;
+  std::string file = std::filesystem::weakly_canonical(path_, ec).string();
+  if (ec) file = path_;
+  std::lock_guard lock(mutex);
+  if (auto shared = by_file[file].lock()) {
+    checkpointer_ = std::move(shared);
+    return Status::OK();
+  }
+  RTPIPE_ASSIGN_OR_RETURN(auto sync, QueryInt("PRAGMA synchronous"));  // the same for its checkpoints
+  RTPIPE_ASSIGN_OR_RETURN(auto own, Open(path_, Mode::kReadWriteCreate, std::to_string(sync.value_or(2))));
+  sqlite3_wal_hook(own->db_, nullptr, nullptr);  // it commits nothing
+  checkpointer_ = std::make_shared<Checkpointer>(std::move(own));
+  by_file[file] = checkpointer_;
+  return Status::OK();
+}
 
 Status SqliteDb::Error(std::string_view what) const {
   int code = sqlite3_extended_errcode(db_);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -177,15 +178,26 @@ TEST(Sqlite, ANewDatabaseHasBigPagesAndAnOldOneKeepsItsOwn) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
-TEST(Sqlite, TheWalStaysBoundedWhileReadersKeepComing) {
+// Checkpoints in the committing thread, or in the background (SqliteDb::CheckpointInBackground).
+class SqliteCheckpointTest : public ::testing::TestWithParam<bool> {};
+
+INSTANTIATE_TEST_SUITE_P(InlineAndInBackground, SqliteCheckpointTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "InBackground" : "Inline";
+                         });
+
+TEST_P(SqliteCheckpointTest, TheWalStaysBoundedWhileReadersKeepComing) {
   // SQLite's own automatic checkpoint never waits for readers: with a reader always at work, as the
   // capture stage is on the landing database, it never restarts the WAL, which grows with every
   // commit. Here 400 MiB are committed while two other connections read without pause; the WAL
   // must stay near the 256 MiB at which it is restarted (whatever the page size: the bounds are in
-  // bytes, not frames).
+  // bytes, not frames), also when a thread of its own checkpoints while the writer goes on.
   auto path = TempDb();
   auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
   ASSERT_TRUE(db.ok()) << db.status();
+  if (GetParam()) {
+    ASSERT_TRUE((*db)->CheckpointInBackground().ok());
+  }
   ASSERT_TRUE((*db)->Exec("CREATE TABLE t(x BLOB)").ok());
   ASSERT_TRUE((*db)->Exec("INSERT INTO t VALUES (zeroblob(10))").ok());
   std::atomic<bool> stop{false};
@@ -217,7 +229,41 @@ TEST(Sqlite, TheWalStaysBoundedWhileReadersKeepComing) {
   reader2.join();
   EXPECT_GT(reads.load(), 0);
   EXPECT_LT(largest_wal, uintmax_t{300} << 20) << "the WAL grew without bound";
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM t"), 4001);
   db->reset();
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+int CheckpointThreads() {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name) && name == "checkpoint") ++n;
+  }
+  return n;
+}
+
+TEST(Sqlite, TheWritersOfOneFileShareOneCheckpointThread) {
+  auto path = TempDb();
+  auto other = std::filesystem::path(path).parent_path() / "other.db";
+  auto a = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+  auto b = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
+  auto c = SqliteDb::Open(other.string(), SqliteDb::Mode::kReadWriteCreate, "OFF");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  const int before = CheckpointThreads();
+  for (auto* db : {&*a, &*b, &*c}) ASSERT_TRUE((*db)->CheckpointInBackground().ok());
+  ASSERT_TRUE((*a)->CheckpointInBackground().ok());  // again: nothing more
+  EXPECT_EQ(CheckpointThreads(), before + 2);
+  a->reset();
+  EXPECT_EQ(CheckpointThreads(), before + 2);  // b still writes the file
+  b->reset();
+  c->reset();
+  EXPECT_EQ(CheckpointThreads(), before);
+  auto reader = SqliteDb::Open(other.string(), SqliteDb::Mode::kReadOnly);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->CheckpointInBackground().code(), StatusCode::kFailedPrecondition);
+  reader->reset();
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 

@@ -24,6 +24,7 @@ Result<int64_t> ParsePosition(const std::string& position) {
 Result<std::unique_ptr<SqliteOutboxFeed>> SqliteOutboxFeed::Open(const std::string& path) {
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
   RTPIPE_RETURN_IF_ERROR(db->Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
   RTPIPE_ASSIGN_OR_RETURN(auto read, db->Prepare("SELECT seq, topic, key, value, event_time_ms, ingested_us "
                                                  "FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
   RTPIPE_ASSIGN_OR_RETURN(auto save,

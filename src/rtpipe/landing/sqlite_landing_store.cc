@@ -49,6 +49,7 @@ Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::
   } else if (*version == 1) {
     RTPIPE_RETURN_IF_ERROR(MigrateFromV1(*db).WithContext("migrating " + path));
   }
+  RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
   RTPIPE_ASSIGN_OR_RETURN(auto insert, db->Prepare(kInsertUser));
   RTPIPE_ASSIGN_OR_RETURN(auto update, db->Prepare(kUpdateUser));
   RTPIPE_ASSIGN_OR_RETURN(auto reject, db->Prepare("INSERT INTO rejected_records (source_key, dead_letter, "

@@ -144,6 +144,7 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, co
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
   RTPIPE_RETURN_IF_ERROR(AddIdKey(*db, table).WithContext("migrating " + path));
   RTPIPE_RETURN_IF_ERROR(db->Exec(CreateSchema(table)));
+  RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
   RTPIPE_ASSIGN_OR_RETURN(auto upsert_user, db->Prepare(UpsertUserSql(table)));
   RTPIPE_ASSIGN_OR_RETURN(
       auto checkpoint,
