@@ -132,6 +132,28 @@ TEST_F(EmbeddedPipelineTest, ReplaysResponsesSavedAsFiles) {
   EXPECT_NE(output.find("no pages/page-4.json after 2 attempts"), std::string::npos) << output;
 }
 
+// `rtpipe bench` on a few records: every figure is printed, and each run's data goes once no later
+// run reads it, unless --keep.
+TEST_F(EmbeddedPipelineTest, BenchPrintsEveryFigureAndRemovesWhatItWrote) {
+  const std::vector<std::string> short_runs = {"bench", "--records", "2000", "--rate", "5000", "--seconds", "1"};
+  std::string output;
+  auto args = short_runs;
+  args.insert(args.end(), {"--dir", "kept", "--keep"});
+  ASSERT_EQ(Rtpipe(args, &output), 0) << output;
+  for (const char* line :
+       {"ingest   (saved pages -> landing)", "end to end (all stages at once)", "end to end, generator in process",
+        "CPU per record end to end", "latency at 5000 records/s offered (500 users every 100 ms", "peak RSS"}) {
+    EXPECT_NE(output.find(line), std::string::npos) << line << " in\n" << output;
+  }
+  for (const char* run : {"staged", "e2e", "e2e-no-windows", "e2e-generator", "latency", "pages-5000", "pages-500"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/kept/" + run)) << run;
+  }
+  args = short_runs;
+  args.insert(args.end(), {"--dir", "removed"});
+  ASSERT_EQ(Rtpipe(args, &output), 0) << output;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/removed"));
+}
+
 TEST_F(EmbeddedPipelineTest, BadConfigStopsAtStartUpNamingTheKey) {
   WriteConfig("source:\n  results: 9000\n");
   std::string output;
