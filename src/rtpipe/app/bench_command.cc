@@ -197,7 +197,7 @@ void PrintCpuPerRecord(const std::map<std::string, std::chrono::nanoseconds>& cp
 // Before each timed run: the data of the runs before it that nothing reads again goes (unless
 // --keep), and what is left is written out (sync), so no run pays for another's writes. Without
 // this the latency run, last, shared the disk with the writeback of the gigabytes the runs before
-// it had left in the page cache: its p99 was 0.59-0.89 s, and 0.28 s with it.
+// it had left in the page cache: its p99 was 0.59-0.89 s, and 0.18-0.34 s with it.
 void Settle(const BenchOptions& o, std::initializer_list<std::filesystem::path> done_with) {
   if (!o.keep) {
     std::error_code ignored;
