@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <latch>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -55,7 +56,9 @@ int SqliteDb::WaitWhileBusy(void* db, int tries) {
 class SqliteDb::Checkpointer {
  public:
   explicit Checkpointer(std::unique_ptr<SqliteDb> db)
-      : db_(std::move(db)), thread_([this](std::stop_token stop) { Run(stop); }) {}
+      : db_(std::move(db)), thread_([this](std::stop_token stop) { Run(stop); }) {
+    named_.wait();  // so the thread shows under its name once CheckpointInBackground returns
+  }
 
   void Request(int64_t wal_bytes) {
     {
@@ -68,6 +71,7 @@ class SqliteDb::Checkpointer {
  private:
   void Run(std::stop_token stop) {
     SetThreadName("checkpoint");
+    named_.count_down();
     std::unique_lock lock(mutex_);
     while (requested_.wait(lock, stop, [&] { return wal_bytes_ > 0; })) {
       const int64_t wal_bytes = std::exchange(wal_bytes_, 0);
@@ -81,7 +85,8 @@ class SqliteDb::Checkpointer {
   std::mutex mutex_;
   std::condition_variable_any requested_;
   int64_t wal_bytes_ = 0;  // the WAL's size at the last commit not yet checkpointed for, 0 if none
-  std::jthread thread_;    // last: stopped and joined before the rest goes
+  std::latch named_{1};
+  std::jthread thread_;  // last: stopped and joined before the rest goes
 };
 
 // Replaces SQLite's automatic checkpoint, which is PASSIVE: it never waits for a reader, so while
