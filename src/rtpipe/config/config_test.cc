@@ -136,6 +136,7 @@ TEST(Config, SourceUrlSchemesAndAFileSourceNeedsASeed) {
   ASSERT_FALSE(ftp.ok());
   EXPECT_NE(ftp.status().message().find("unsupported scheme \"ftp:\""), std::string::npos) << ftp.status();
 }
+
 TEST(Config, PostgresEnvComposesUrlAndMasksPassword) {
   Env env{{{"POSTGRES_DB", "airflow"}, {"POSTGRES_USER", "airflow"}, {"POSTGRES_PASSWORD", "s3cret"}}};
   // postgresql: is not a supported landing scheme until the PostgreSQL landing exists; the error

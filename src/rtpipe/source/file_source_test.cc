@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <thread>
 
@@ -17,6 +18,14 @@ namespace {
 
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
+
+// Runs `action` on a thread of its own after 50 ms, while the test waits in a Fetch.
+std::jthread AfterAWhile(std::function<void()> action) {
+  return std::jthread([action = std::move(action)] {
+    std::this_thread::sleep_for(milliseconds(50));
+    action();
+  });
+}
 
 class FileSourceTest : public ::testing::Test {
  protected:
@@ -115,10 +124,7 @@ TEST_F(FileSourceTest, APageSavedWhileWaitingIsRead) {
   auto source = Make();
   ASSERT_NE(source, nullptr);
   const std::string body = Body(1);
-  std::thread writer([&] {
-    std::this_thread::sleep_for(milliseconds(50));
-    EXPECT_TRUE(FileSource::SavePage(dir_, 1, body).ok());
-  });
+  std::jthread writer = AfterAWhile([&] { EXPECT_TRUE(FileSource::SavePage(dir_, 1, body).ok()); });
   auto batch = source->Fetch({"s", 1, 0}, 5, {});
   writer.join();
   ASSERT_TRUE(batch.ok()) << batch.status();
@@ -130,10 +136,7 @@ TEST_F(FileSourceTest, AStopEndsTheWaitForAMissingPage) {
   auto source = Make();
   ASSERT_NE(source, nullptr);
   std::stop_source stop;
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(milliseconds(50));
-    stop.request_stop();
-  });
+  std::jthread stopper = AfterAWhile([&] { stop.request_stop(); });
   auto batch = source->Fetch({"s", 1, 0}, 5, stop.get_token());
   stopper.join();
   ASSERT_FALSE(batch.ok());
