@@ -40,7 +40,49 @@ void UuidKeyFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** arg
   sqlite3_result_value(context, argv[0]);
 }
 
+// The object of type T that the process's connections to database file `path` share: the one alive,
+// or else a new one from `make()` (a Result<std::shared_ptr<T>>).
+template <typename T, typename Make>
+auto SharedByFile(const std::string& path, Make make) -> decltype(make()) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<T>> by_file;
+  std::error_code ec;
+  std::string file = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec) file = path;
+  std::lock_guard lock(mutex);
+  if (auto shared = by_file[file].lock()) return shared;
+  auto made = make();
+  if (made.ok()) by_file[file] = *made;
+  return made;
+}
+
 }  // namespace
+
+// Counts the commits to one database file made by the process's connections (SQLite calls
+// AfterCommit once each has taken place), and wakes whoever waits for the next one.
+class SqliteDb::CommitSignal {
+ public:
+  uint64_t count() const {
+    std::lock_guard lock(mutex_);
+    return count_;
+  }
+  void Committed() {
+    {
+      std::lock_guard lock(mutex_);
+      ++count_;
+    }
+    committed_.notify_all();
+  }
+  bool WaitPast(uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    return committed_.wait_for(lock, stop, timeout, [&] { return count_ != seen; });
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable_any committed_;
+  uint64_t count_ = 0;
+};
 
 int SqliteDb::WaitWhileBusy(void* db, int tries) {
   const auto waited = kBusyPoll * tries;
@@ -89,11 +131,13 @@ class SqliteDb::Checkpointer {
   std::jthread thread_;  // last: stopped and joined before the rest goes
 };
 
-// Replaces SQLite's automatic checkpoint, which is PASSIVE: it never waits for a reader, so while
-// readers keep coming (the capture stage reads the landing database all the time) the WAL is never
-// restarted and grows without bound, gigabytes under load. Runs after each commit.
-int SqliteDb::CheckpointAfterCommit(void* db, sqlite3* /*handle*/, const char* name, int frames) {
+// Runs after each commit (the WAL hook): signals it, then checkpoints in place of SQLite's automatic
+// checkpoint, which is PASSIVE: it never waits for a reader, so while readers keep coming (the
+// capture stage reads the landing database all the time) the WAL is never restarted and grows
+// without bound, gigabytes under load.
+int SqliteDb::AfterCommit(void* db, sqlite3* /*handle*/, const char* name, int frames) {
   auto* self = static_cast<SqliteDb*>(db);
+  self->commits_->Committed();
   const int64_t bytes = frames * self->page_size_;
   if (bytes < kCheckpointBytes) return SQLITE_OK;
   if (self->checkpointer_ != nullptr) {
@@ -151,8 +195,11 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
     RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
     RTPIPE_ASSIGN_OR_RETURN(auto page_size, db->QueryInt("PRAGMA page_size"));
     db->page_size_ = page_size.value_or(4096);
-    sqlite3_wal_hook(raw, CheckpointAfterCommit, db.get());  // instead of wal_autocheckpoint
+    sqlite3_wal_hook(raw, AfterCommit, db.get());  // instead of wal_autocheckpoint
   }
+  RTPIPE_ASSIGN_OR_RETURN(db->commits_, SharedByFile<CommitSignal>(path, [] {
+                            return Result<std::shared_ptr<CommitSignal>>(std::make_shared<CommitSignal>());
+                          }));
   return db;
 }
 
@@ -168,22 +215,20 @@ Status SqliteDb::CheckpointInBackground() {
   if (checkpointer_ != nullptr) return Status::OK();
   // One checkpointer per file: the connections that write it (the landing store's and the capture
   // stage's on the landing database) share it.
-  static std::mutex mutex;
-  static std::map<std::string, std::weak_ptr<Checkpointer>> by_file;
-  std::error_code ec;
-  std::string file = std::filesystem::weakly_canonical(path_, ec).string();
-  if (ec) file = path_;
-  std::lock_guard lock(mutex);
-  if (auto shared = by_file[file].lock()) {
-    checkpointer_ = std::move(shared);
-    return Status::OK();
-  }
-  RTPIPE_ASSIGN_OR_RETURN(auto sync, QueryInt("PRAGMA synchronous"));  // the same for its checkpoints
-  RTPIPE_ASSIGN_OR_RETURN(auto own, Open(path_, Mode::kReadWriteCreate, std::to_string(sync.value_or(2))));
-  sqlite3_wal_hook(own->db_, nullptr, nullptr);  // it commits nothing
-  checkpointer_ = std::make_shared<Checkpointer>(std::move(own));
-  by_file[file] = checkpointer_;
+  RTPIPE_ASSIGN_OR_RETURN(
+      checkpointer_, SharedByFile<Checkpointer>(path_, [&]() -> Result<std::shared_ptr<Checkpointer>> {
+        RTPIPE_ASSIGN_OR_RETURN(auto sync, QueryInt("PRAGMA synchronous"));  // the same for its checkpoints
+        RTPIPE_ASSIGN_OR_RETURN(auto own, Open(path_, Mode::kReadWriteCreate, std::to_string(sync.value_or(2))));
+        sqlite3_wal_hook(own->db_, nullptr, nullptr);  // it commits nothing
+        return std::make_shared<Checkpointer>(std::move(own));
+      }));
   return Status::OK();
+}
+
+uint64_t SqliteDb::Commits() const { return commits_->count(); }
+
+bool SqliteDb::WaitForCommit(uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
+  return commits_->WaitPast(seen, timeout, std::move(stop));
 }
 
 Status SqliteDb::Error(std::string_view what) const {

@@ -5,10 +5,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +53,15 @@ class SqliteDb {
   /// every record. Read-write connections only.
   Status CheckpointInBackground();
 
+  /// How many commits the process's connections to this database file have made so far: the value
+  /// to pass to WaitForCommit.
+  uint64_t Commits() const;
+  /// Waits until a connection of this process commits to this database file, after Commits()
+  /// returned `seen`; false once `timeout` passes or `stop` is requested first. Lets a reader in the
+  /// process that writes (capture, reading the outbox the landing thread fills) wake at the commit
+  /// instead of polling. Commits of other processes are not seen: those still need polling.
+  bool WaitForCommit(uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop);
+
   int64_t Changes() const { return sqlite3_changes64(db_); }
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
@@ -74,17 +85,19 @@ class SqliteDb {
   };
 
   class Checkpointer;
+  class CommitSignal;
 
   SqliteDb(sqlite3* db, std::string path);
   static int WaitWhileBusy(void* db, int tries);
-  static int CheckpointAfterCommit(void* db, sqlite3* handle, const char* name, int frames);
+  static int AfterCommit(void* db, sqlite3* handle, const char* name, int frames);
   // Copies the WAL back into the database `schema`, which holds `wal_bytes` of it.
   void Checkpoint(const char* schema, int64_t wal_bytes);
 
   sqlite3* db_;
   std::string path_;
-  int64_t page_size_ = 0;    // read-write connections: for the checkpoint policy (WAL frames to bytes)
-  int busy_timeout_ms_ = 0;  // how long WaitWhileBusy waits for a lock
+  int64_t page_size_ = 0;                  // read-write connections: for the checkpoint policy (WAL frames to bytes)
+  int busy_timeout_ms_ = 0;                // how long WaitWhileBusy waits for a lock
+  std::shared_ptr<CommitSignal> commits_;  // shared by the process's connections to the file
   std::shared_ptr<Checkpointer> checkpointer_;  // set by CheckpointInBackground
 };
 

@@ -267,6 +267,48 @@ TEST(Sqlite, TheWritersOfOneFileShareOneCheckpointThread) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST(Sqlite, AWaitForCommitEndsAtTheNextCommitToTheSameFile) {
+  TwoWriters db;
+  ASSERT_TRUE(db.ok());
+  auto other_path = std::filesystem::path(db.path).parent_path() / "other.db";
+  auto other = SqliteDb::Open(other_path.string(), SqliteDb::Mode::kReadWriteCreate, "OFF");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("CREATE TABLE u(x)").ok());
+  std::stop_source stop;
+
+  // Nothing commits: the wait runs out. A commit to another file does not end it.
+  uint64_t seen = db.b->Commits();
+  EXPECT_FALSE(db.b->WaitForCommit(seen, std::chrono::milliseconds(20), stop.get_token()));
+  ASSERT_TRUE((*other)->Exec("INSERT INTO u VALUES (1)").ok());
+  EXPECT_FALSE(db.b->WaitForCommit(seen, std::chrono::milliseconds(20), stop.get_token()));
+
+  // `a` commits while `b` waits: the wait ends then, long before its 60 s.
+  seen = db.b->Commits();
+  std::jthread commit([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_TRUE(db.a->Exec("INSERT INTO t VALUES (1)").ok());
+  });
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(db.b->WaitForCommit(seen, std::chrono::seconds(60), stop.get_token()));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  commit.join();
+  EXPECT_EQ(db.b->Commits(), seen + 1);
+  EXPECT_EQ(db.a->Commits(), seen + 1);  // one count per file, whoever committed
+
+  // A commit made before the wait starts is not waited for again.
+  EXPECT_TRUE(db.b->WaitForCommit(seen, std::chrono::seconds(60), stop.get_token()));
+
+  // A stop request ends the wait.
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    stop.request_stop();
+  });
+  started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(db.b->WaitForCommit(db.b->Commits(), std::chrono::seconds(60), stop.get_token()));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  other->reset();
+}
+
 TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
   // One connection commits transaction after transaction with a short gap between them, as the
   // landing thread does; another must still get its turns, as capture's commits do. SQLite's own

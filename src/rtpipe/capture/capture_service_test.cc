@@ -112,6 +112,32 @@ TEST_F(CaptureServiceTest, PublishesEveryChangeOnceByKeyPartition) {
   EXPECT_EQ(Values(**log, config_.log.topic).count("message-1004"), 1u);
 }
 
+TEST_F(CaptureServiceTest, AReadWaitingOnAnEmptyOutboxReturnsWhenTheLandingStoreCommits) {
+  Land(1);
+  auto feed = SqliteOutboxFeed::Open((dir_ / "landing.db").string());
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  std::stop_source stop;
+  auto first = (*feed)->Read("", 40, std::chrono::milliseconds(0), stop.get_token());
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->first.size(), 2u);  // the user and the reject
+
+  // Nothing new: a read waits its whole time.
+  auto empty = (*feed)->Read(first->second, 40, std::chrono::milliseconds(30), stop.get_token());
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->first.empty());
+
+  // The landing store commits while a read waits: it returns the new changes, long before its 60 s.
+  std::jthread land([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    Land(3, 100);
+  });
+  auto started = std::chrono::steady_clock::now();
+  auto read = (*feed)->Read(first->second, 40, std::chrono::seconds(60), stop.get_token());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->first.size(), 4u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+}
+
 TEST_F(CaptureServiceTest, AppendsMadeBeforeACrashAreNotRepeated) {
   Land(100);
   {

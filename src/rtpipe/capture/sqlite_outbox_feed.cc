@@ -1,13 +1,15 @@
 #include "rtpipe/capture/sqlite_outbox_feed.h"
 
 #include <charconv>
+#include <chrono>
 
-#include "rtpipe/base/shutdown.h"
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/sqlite_landing_schema.h"
 
 namespace rtpipe {
 namespace {
+
+constexpr std::chrono::milliseconds kOutboxPoll{10};
 
 Result<int64_t> ParsePosition(const std::string& position) {
   if (position.empty()) return int64_t{0};
@@ -54,7 +56,9 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
   RTPIPE_ASSIGN_OR_RETURN(int64_t after, ParsePosition(position));
   std::vector<Change> changes;
   int64_t last = after;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
   for (;;) {
+    const uint64_t commits = db_->Commits();
     read_.BindInt(1, after);
     read_.BindInt(2, max);
     for (;;) {
@@ -75,11 +79,12 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
       changes.push_back(std::move(c));
     }
     read_.Reset();
-    // The outbox has no change notification across connections: poll it.
-    if (!changes.empty() || wait.count() <= 0) break;
-    auto step = std::min(wait, std::chrono::milliseconds(10));
-    if (!SleepFor(step, stop)) break;
-    wait -= step;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (!changes.empty() || left.count() <= 0 || stop.stop_requested()) break;
+    // Woken by the next commit of this process (the landing thread's); a landing stage in another
+    // process (`--role ingest`) is seen by polling every kOutboxPoll.
+    db_->WaitForCommit(commits, std::min(left, kOutboxPoll), stop);
   }
   return std::make_pair(std::move(changes), std::to_string(last));
 }

@@ -354,7 +354,9 @@ std::vector<ConfigKey> BuildKeys() {
   // capture
   k.push_back(IntKey<int>("capture.batch_size", 5000, 1, 1'000'000, "Changes captured into the log per round.",
                           [](Config& c) -> int& { return c.capture.batch_size; }));
-  k.push_back(DurationKey("capture.poll_interval", "20ms", milliseconds(1), "Pause when there is nothing to capture.",
+  k.push_back(DurationKey("capture.poll_interval", "20ms", milliseconds(1),
+                          "How long capture waits for new changes when there are none (a commit of the embedded "
+                          "landing store in the same process ends the wait at once).",
                           [](Config& c) -> milliseconds& { return c.capture.poll_interval; }));
   k.push_back(StringKey(
       "capture.slot", "rtpipe", "lower-case letters, digits and '_'",
