@@ -142,7 +142,8 @@ TEST_F(EmbeddedPipelineTest, BenchPrintsEveryFigureAndRemovesWhatItWrote) {
   ASSERT_EQ(Rtpipe(args, &output), 0) << output;
   for (const char* line :
        {"ingest   (saved pages -> landing)", "end to end (all stages at once)", "end to end, generator in process",
-        "CPU per record end to end", "latency at 5000 records/s offered (500 users every 100 ms", "peak RSS"}) {
+        "CPU per record end to end", "writes end to end:", "as dd bs=1M count=512 conv=fdatasync measures it",
+        "latency at 5000 records/s offered (500 users every 100 ms", "peak RSS"}) {
     EXPECT_NE(output.find(line), std::string::npos) << line << " in\n" << output;
   }
   for (const char* run : {"staged", "e2e", "e2e-no-windows", "e2e-generator", "latency", "pages-5000", "pages-500"}) {

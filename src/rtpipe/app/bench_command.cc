@@ -10,6 +10,8 @@
 //    the process. The CPU time each thread spends per record in the whole pipeline says what
 //    bounds it when the cores are busy.
 // 3. Source-to-store latency at a fixed offered load (users every 100 ms, from saved pages).
+// The bytes the whole pipeline writes are set against the disk's durable sequential write rate,
+// measured in the same directory before the runs, as dd measures it.
 // Each timed run starts on a settled disk (Settle).
 // Durability stays on (log.fsync=always, SQLite synchronous=FULL). Peak RSS is measured per phase
 // (Linux: /proc/self/status VmHWM, reset through /proc/self/clear_refs before each phase, once the
@@ -31,6 +33,7 @@
 #include "rtpipe/app/cli.h"
 #include "rtpipe/app/pipeline.h"
 #include "rtpipe/app/status_report.h"
+#include "rtpipe/base/file_system.h"
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/shutdown.h"
 #include "rtpipe/base/thread_name.h"
@@ -90,6 +93,34 @@ double PeakRssMiB() {
 }
 
 double Seconds(MonoTime since) { return std::chrono::duration<double>(Clock::System().Monotonic() - since).count(); }
+
+// The bytes this process has handed to write system calls so far (/proc/self/io `wchar`).
+int64_t BytesWritten() {
+  std::ifstream io("/proc/self/io");
+  for (std::string line; std::getline(io, line);) {
+    if (line.rfind("wchar:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return 0;
+}
+
+// The baseline the pipeline's writes are set against: the disk's durable sequential write rate in
+// `dir`, bytes/s, measured as `dd if=/dev/zero bs=1M count=512 conv=fdatasync` does (512 MiB in
+// 1 MiB blocks, then fdatasync).
+Result<double> DiskWriteRate(const std::filesystem::path& dir) {
+  constexpr int kBlocks = 512;
+  FileSystem& fs = FileSystem::Default();
+  const std::string path = (dir / "disk-baseline.tmp").string();
+  const std::vector<char> block(size_t{1} << 20, 0);
+  MonoTime started = Clock::System().Monotonic();
+  {
+    RTPIPE_ASSIGN_OR_RETURN(auto file, fs.OpenFile(path, OpenMode::kCreateOrTrunc));
+    for (int i = 0; i < kBlocks; ++i) RTPIPE_RETURN_IF_ERROR(file->Append(block));
+    RTPIPE_RETURN_IF_ERROR(file->Sync());
+  }
+  const double seconds = Seconds(started);
+  RTPIPE_RETURN_IF_ERROR(fs.RemoveFile(path));
+  return static_cast<double>(kBlocks) * static_cast<double>(block.size()) / seconds;
+}
 
 // The pages of `results` users that hold the first `records` users of the seed, as the API serves
 // them, saved in `dir` for the file: source. Returns the generator's rate, users/s.
@@ -225,6 +256,9 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
     RTPIPE_RETURN_IF_ERROR(RenderPages(latency_pages, LatencyUsersPerRequest(o), LatencyRecords(o)).status());
   }
   const std::string saved = "file:" + pages.string();
+  log->info("the disk's durable sequential write rate, the baseline of the pipeline's writes");
+  Settle(o, {});
+  RTPIPE_ASSIGN_OR_RETURN(double disk_rate, DiskWriteRate(root));
 
   Config staged = BenchConfig(base, root / "staged", saved);
   log->info("1/3 each stage alone");
@@ -239,8 +273,10 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   ResetPeakRss();
   TakeEndedThreadCpu();
   const std::chrono::nanoseconds main_cpu_before = ThreadCpuTime();
+  const int64_t written_before = BytesWritten();
   RTPIPE_ASSIGN_OR_RETURN(double e2e_s,
                           RunPipeline(BenchConfig(base, root / "e2e", saved), Role::kAll, o.records, stop));
+  const auto e2e_written = static_cast<double>(BytesWritten() - written_before);
   double e2e_rss = PeakRssMiB();
   std::map<std::string, std::chrono::nanoseconds> e2e_cpu = TakeEndedThreadCpu();
   e2e_cpu["(main)"] += ThreadCpuTime() - main_cpu_before;
@@ -288,6 +324,10 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   fmt::print("{:<34} {:>12.0f}   ({:.2f} x the rate from saved pages)\n", "end to end, generator in process",
              records / generated_s, e2e_s / generated_s);
   PrintCpuPerRecord(e2e_cpu, o.records);
+  fmt::print(
+      "writes end to end: {:.1f} KB per record, {:.0f} MB/s = {:.2f} x the disk's durable sequential rate\n"
+      "({:.0f} MB/s in the same directory, as dd bs=1M count=512 conv=fdatasync measures it)\n",
+      e2e_written / records / 1e3, e2e_written / e2e_s / 1e6, e2e_written / e2e_s / disk_rate, disk_rate / 1e6);
   fmt::print("latency at {:.0f} records/s offered ({} users every 100 ms; achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n",
              latency.offered, LatencyUsersPerRequest(o), latency.achieved,
              FormatDuration(std::chrono::microseconds(latency.p50_us)),
@@ -310,8 +350,9 @@ void AddBenchCommand(CLI::App& app, const GlobalOptions& global, CommandBody& se
       "pages as files, read back with the file: source, so the figures are the pipeline's own cost. Then:\n"
       "each stage alone (to name the bottleneck); the whole pipeline with the CPU each thread spends per\n"
       "record, and again with the generator in the process (as `rtpipe run` by default); source-to-store\n"
-      "latency at a fixed offered load; peak RSS. Durability stays on. Each timed run starts on a settled disk:\n"
-      "the earlier runs' data removed (unless --keep) and the rest written out.");
+      "latency at a fixed offered load; peak RSS; the bytes written per record, against the disk's durable\n"
+      "sequential write rate measured in the same directory. Durability stays on. Each timed run starts on a\n"
+      "settled disk: the earlier runs' data removed (unless --keep) and the rest written out.");
   bench->add_option("--records", options->records, "Records for the throughput runs")->check(CLI::PositiveNumber);
   bench->add_option("--rate", options->rate, "Offered load of the latency run, records/s")->check(CLI::PositiveNumber);
   bench->add_option("--seconds", options->seconds, "Length of the latency run")->check(CLI::PositiveNumber);
