@@ -121,17 +121,19 @@ TEST_F(CaptureServiceTest, AReadWaitingOnAnEmptyOutboxReturnsWhenTheLandingStore
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->first.size(), 2u);  // the user and the reject
 
-  // Nothing new: a read waits its whole time.
+  // Nothing new: a read waits its whole time (to within the millisecond).
+  auto started = std::chrono::steady_clock::now();
   auto empty = (*feed)->Read(first->second, 40, std::chrono::milliseconds(30), stop.get_token());
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->first.empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(29));
 
   // The landing store commits while a read waits: it returns the new changes, long before its 60 s.
   std::jthread land([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     Land(3, 100);
   });
-  auto started = std::chrono::steady_clock::now();
+  started = std::chrono::steady_clock::now();
   auto read = (*feed)->Read(first->second, 40, std::chrono::seconds(60), stop.get_token());
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->first.size(), 4u);
