@@ -129,7 +129,6 @@ int main(int argc, char** argv) {
     LandingBatch batch;
     batch.next_position = b.next;
     batch.source_records = static_cast<int64_t>(b.records.size());
-    batch.ingested_us = WallMicros();
     for (size_t i = 0; i < b.records.size(); ++i) {
       if (b.records[i].user.ok()) {
         batch.users.push_back(LandingUserOf(*b.records[i].user, b.records[i].raw, b.EventTime(i), ""));

@@ -104,7 +104,8 @@ class PostgresCaptureTest : public ::testing::Test {
     LandingBatch batch;
     batch.run = run_;
     batch.next_position = b->next;
-    batch.ingested_us = WallMicros();
+    // Each record keeps the time it was fetched: here, a microsecond apart.
+    const int64_t fetched_us = WallMicros();
     std::vector<std::string> messages;
     for (size_t i = 0; i < b->records.size(); ++i) {
       if (!b->records[i].user.ok()) continue;
@@ -113,15 +114,17 @@ class PostgresCaptureTest : public ::testing::Test {
       std::string raw = edit ? UserJson(users.back()) : b->records[i].raw;
       std::string message = MessageJson(ToMessage(users.back()));
       batch.users.push_back(LandingUserOf(users.back(), std::move(raw), b->EventTime(i), message));
+      batch.users.back().ingested_us = fetched_us + static_cast<int64_t>(batch.users.size() - 1);
       messages.push_back(message);
     }
     for (int i = 0; i < rejects; ++i) {
       std::string letter = fmt::format(R"({{"reason":"malformed_json","page":{},"i":{}}})", page, i);
-      batch.rejects.push_back({fmt::format("page={} reject={}", page, i), std::nullopt, letter, b->first_event_time});
+      batch.rejects.push_back(
+          {fmt::format("page={} reject={}", page, i), std::nullopt, letter, b->first_event_time, fetched_us - 1});
       messages.push_back(letter);
     }
     batch.source_records = static_cast<int64_t>(b->records.size()) + rejects;
-    last_ingested_us_ = batch.ingested_us;
+    last_ingested_us_ = fetched_us;
     auto counts = store_->Write(batch);
     EXPECT_TRUE(counts.ok()) << counts.status();
     return messages;
@@ -204,13 +207,14 @@ TEST_F(PostgresCaptureTest, CapturesInsertsAndUpdatesInCommitOrder) {
   for (size_t i = 0; i < 100; ++i) {
     EXPECT_EQ(changes[i].topic, config_.log.topic);
     EXPECT_EQ(changes[i].value, a[i]) << i;
-    EXPECT_EQ(changes[i].ingested_us, a_ingested);
+    EXPECT_EQ(changes[i].ingested_us, a_ingested + static_cast<int64_t>(i));  // as each was fetched
     ASSERT_TRUE(changes[i].key.has_value());
     EXPECT_NE(a[i].find(*changes[i].key), std::string::npos) << "key = login.uuid = the message's id";
   }
   for (size_t i = 100; i < 102; ++i) {
     EXPECT_EQ(changes[i].topic, config_.log.dlq_topic);
     EXPECT_EQ(changes[i].value, a[i]);
+    EXPECT_EQ(changes[i].ingested_us, a_ingested - 1);
     EXPECT_FALSE(changes[i].key.has_value());
   }
   // Then the next transactions, in commit order.

@@ -45,7 +45,6 @@ class PostgresLandingTest : public ::testing::Test {
     batch.run = run;
     batch.next_position = b.next;
     batch.source_records = static_cast<int64_t>(b.records.size());
-    batch.ingested_us = WallMicros();
     for (size_t i = 0; i < b.records.size(); ++i) {
       const auto& r = b.records[i];
       if (r.user.ok()) {

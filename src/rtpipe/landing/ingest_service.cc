@@ -30,8 +30,8 @@ size_t QueuedBatches(int results) {
 // is the ingest stage's bottleneck (one SQLite connection writes every row), and building each
 // user's message and each reject's dead letter is about a tenth of its work.
 struct FetchedBatch {
-  SourceBatch batch;  // without its records' bytes (moved to `users`), and without the records unless kept
-  int64_t fetched_us = 0;
+  SourceBatch batch;               // without its records' bytes (moved to `users`), and without the records unless kept
+  int64_t fetched_us = 0;          // when: each user's and reject's ingested_us, however many batches land together
   std::vector<LandingUser> users;  // `user` points into `batch`, whose records stay put when it moves
   std::vector<LandingReject> rejects;
 };
@@ -51,8 +51,8 @@ FetchedBatch Prepare(SourceBatch batch, bool keep_users) {
       User& user = *record.user;
       std::string message = MessageJson(ToMessage(user));
       std::string key = keep_users ? user.login.uuid : std::move(user.login.uuid);
-      f.users.push_back(
-          {std::move(key), std::move(record.raw), event_time, std::move(message), keep_users ? &user : nullptr});
+      f.users.push_back({std::move(key), std::move(record.raw), event_time, std::move(message),
+                         keep_users ? &user : nullptr, f.fetched_us});
       continue;
     }
     DeadLetter letter;
@@ -63,7 +63,7 @@ FetchedBatch Prepare(SourceBatch batch, bool keep_users) {
     letter.original = record.raw;
     letter.event_time = event_time;
     std::string source_key = fmt::format("{} #{:016x}", letter.source, Fnv1a64(record.raw));
-    f.rejects.push_back({std::move(source_key), std::nullopt, DeadLetterJson(letter), event_time});
+    f.rejects.push_back({std::move(source_key), std::nullopt, DeadLetterJson(letter), event_time, f.fetched_us});
   }
   if (!keep_users) b.records = std::vector<SourceRecord>();  // frees them all (`= {}` would keep the array)
   return f;
@@ -159,7 +159,6 @@ Status IngestService::Impl::Land(std::vector<FetchedBatch>& fetched) {
   LandingBatch landing;
   landing.run = run;
   landing.next_position = fetched.back().batch.next;
-  landing.ingested_us = fetched.front().fetched_us;  // the earliest: latency is never understated
   for (FetchedBatch& f : fetched) {
     landing.source_records += static_cast<int64_t>(f.users.size() + f.rejects.size());  // each record is one
     if (landing.users.empty()) {

@@ -70,18 +70,31 @@ class RecordingStore : public WrappedStore {
     std::this_thread::sleep_for(20ms);  // the fetcher fills the queue meanwhile
     source_records += batch.source_records;
     largest_write = std::max(largest_write, batch.source_records);
+    std::set<int64_t> fetch_times;
     for (const LandingUser& u : batch.users) {
+      stamped = stamped && u.ingested_us > 0;
+      fetch_times_in_order = fetch_times_in_order && (fetch_times.empty() || u.ingested_us >= *fetch_times.rbegin());
+      fetch_times.insert(u.ingested_us);
       auto parsed = ParseUser(u.raw);
       Landed& landed = users.emplace_back(Landed{u.key, u.raw, u.message});
       landed.message_matches_raw = parsed.ok() && u.message == MessageJson(ToMessage(*parsed));
       landed.user_given = u.user != nullptr;
       landed.user_matches_raw = landed.user_given && parsed.ok() && *u.user == *parsed;
     }
-    for (const LandingReject& r : batch.rejects) rejects.push_back(r.dead_letter);
+    for (const LandingReject& r : batch.rejects) {
+      rejects.push_back(r.dead_letter);
+      stamped = stamped && fetch_times.contains(r.ingested_us);  // a time of its write's batches
+    }
+    most_fetch_times = std::max(most_fetch_times, fetch_times.size());
     return WrappedStore::Write(batch);
   }
   int64_t source_records = 0;
   int64_t largest_write = 0;  // source records
+  // When each record was fetched (LandingUser::ingested_us): set for every record, in batch order,
+  // and as many different ones in a write as the most batches it landed together.
+  bool stamped = true;
+  bool fetch_times_in_order = true;
+  size_t most_fetch_times = 0;
   std::vector<Landed> users;
   std::vector<std::string> rejects;
 
@@ -213,6 +226,9 @@ TEST_F(IngestServiceTest, LandsEverySourceRecordOnceAsAUserWithItsMessageOrAsADe
 
     EXPECT_EQ(store.source_records, 2000);
     EXPECT_GT(store.largest_write, config_.source.results) << "queued batches are landed together";
+    EXPECT_GT(store.most_fetch_times, 1u) << "batches landed together keep the times they were fetched";
+    EXPECT_TRUE(store.stamped) << "every user and reject carries its fetch time";
+    EXPECT_TRUE(store.fetch_times_in_order);
     EXPECT_EQ(static_cast<int64_t>(store.users.size() + store.rejects.size()), 2000);
     EXPECT_GT(store.rejects.size(), 0u) << "the generator's malformed records are rejected at ingest";
     std::set<std::string> keys;

@@ -25,6 +25,7 @@ struct LandingUser {
   Timestamp event_time{};
   std::string message;         // users_created JSON
   const User* user = nullptr;  // the parsed record, for a store that NeedsParsedUsers(); null otherwise
+  int64_t ingested_us = 0;     // wall-clock microseconds when it was fetched (latency tracing); 0: when landed
 };
 
 /// A LandingUser that points to `user`, as a store that NeedsParsedUsers() is given it.
@@ -39,6 +40,7 @@ struct LandingReject {
   std::optional<std::string> key;
   std::string dead_letter;  // DeadLetterJson
   Timestamp event_time{};
+  int64_t ingested_us = 0;  // as LandingUser::ingested_us
 };
 
 /// Everything one ingest round writes, atomically.
@@ -48,7 +50,6 @@ struct LandingBatch {
   std::vector<LandingReject> rejects;
   SourcePosition next_position;  // where the source continues after this batch
   int64_t source_records = 0;    // records this batch took from the source (users + rejects)
-  int64_t ingested_us = 0;       // wall-clock microseconds when the batch arrived (latency tracing)
 };
 
 /// What the landing store remembers about ingest.

@@ -125,6 +125,39 @@ TEST_F(SqliteLandingStoreTest, ABatchIsAppliedInItsOwnOrderWhateverOrderItsKeysC
   EXPECT_EQ(published, (std::vector<std::string>{"uuid-c=msg-c", "uuid-a=msg-a", "uuid-b=msg-b", "uuid-a=msg-a2"}));
 }
 
+// Batches fetched at different times can land in one transaction: each record's outbox entry keeps
+// the time it was fetched, where its latency starts; a record without one gets the time it landed.
+TEST_F(SqliteLandingStoreTest, EachOutboxEntryKeepsTheTimeItsRecordWasFetched) {
+  auto run = store_->BeginRun();
+  ASSERT_TRUE(run.ok());
+  User a = MakeUser("uuid-a", "Ann"), b = MakeUser("uuid-b", "Bob"), c = MakeUser("uuid-c", "Cid");
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(a, 1000, "msg-a"), Entry(b, 1001, "msg-b"), Entry(c, 1002, "msg-c")};
+  batch.users[0].ingested_us = 1'700'000'000'000'000;  // fetched first...
+  batch.users[1].ingested_us = 1'700'000'000'100'000;  // ...and 100 ms later, landed together
+  batch.rejects.push_back(
+      {"seed=s page=1 index=3 #00", std::nullopt, "dead letter", TimestampFromMillis(1003), 1'700'000'000'100'000});
+  batch.next_position = {"seed", 2, 0};
+  batch.source_records = 4;
+  const int64_t before = WallMicros();
+  ASSERT_TRUE(store_->Write(batch).ok());
+  const int64_t after = WallMicros();
+
+  auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto query = (*db)->Prepare("SELECT ingested_us FROM outbox ORDER BY seq");
+  ASSERT_TRUE(query.ok());
+  std::vector<int64_t> ingested;
+  while (query->Step().value()) ingested.push_back(query->ColumnInt(0));
+  ASSERT_EQ(ingested.size(), 4u);
+  EXPECT_EQ(ingested[0], 1'700'000'000'000'000);
+  EXPECT_EQ(ingested[1], 1'700'000'000'100'000);
+  EXPECT_GE(ingested[2], before);  // none given: when it landed
+  EXPECT_LE(ingested[2], after);
+  EXPECT_EQ(ingested[3], 1'700'000'000'100'000);  // the reject's
+}
+
 TEST_F(SqliteLandingStoreTest, TypedColumnsFollowTheRawJsonAndAbsentFieldsAreNull) {
   auto run = store_->BeginRun();
   User u = MakeUser("uuid-c", "Cid");
