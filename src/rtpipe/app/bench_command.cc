@@ -83,25 +83,24 @@ void ResetPeakRss() {
   std::ofstream("/proc/self/clear_refs") << "5";
 }
 
-// The peak RSS since the last ResetPeakRss, in MiB.
-double PeakRssMiB() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+// The number on the line "`field`: <number> ..." of /proc/self/`file` (0 when there is none).
+int64_t ProcSelfNumber(const std::string& file, std::string_view field) {
+  std::ifstream in("/proc/self/" + file);
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > field.size() && line.starts_with(field) && line[field.size()] == ':') {
+      return std::stoll(line.substr(field.size() + 1));
+    }
   }
   return 0;
 }
+
+// The peak RSS since the last ResetPeakRss, in MiB.
+double PeakRssMiB() { return static_cast<double>(ProcSelfNumber("status", "VmHWM")) / 1024.0; }
+
+// The bytes this process has handed to write system calls so far.
+int64_t BytesWritten() { return ProcSelfNumber("io", "wchar"); }
 
 double Seconds(MonoTime since) { return std::chrono::duration<double>(Clock::System().Monotonic() - since).count(); }
-
-// The bytes this process has handed to write system calls so far (/proc/self/io `wchar`).
-int64_t BytesWritten() {
-  std::ifstream io("/proc/self/io");
-  for (std::string line; std::getline(io, line);) {
-    if (line.rfind("wchar:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  return 0;
-}
 
 // The baseline the pipeline's writes are set against: the disk's durable sequential write rate in
 // `dir`, bytes/s, measured as `dd if=/dev/zero bs=1M count=512 conv=fdatasync` does (512 MiB in

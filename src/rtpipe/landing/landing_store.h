@@ -28,6 +28,12 @@ struct LandingUser {
   int64_t ingested_us = 0;     // wall-clock microseconds when it was fetched (latency tracing); 0: when landed
 };
 
+/// When a record to land arrived (LandingUser/LandingReject::ingested_us), or `landed_us` for one
+/// that does not say.
+inline int64_t ArrivedMicros(int64_t ingested_us, int64_t landed_us) {
+  return ingested_us != 0 ? ingested_us : landed_us;
+}
+
 /// A LandingUser that points to `user`, as a store that NeedsParsedUsers() is given it.
 inline LandingUser LandingUserOf(const User& user, std::string raw, Timestamp event_time, std::string message) {
   return {user.login.uuid, std::move(raw), event_time, std::move(message), &user};

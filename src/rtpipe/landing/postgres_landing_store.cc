@@ -310,7 +310,6 @@ Result<LandingCounts> PostgresLandingStore::WriteOnce(const LandingBatch& batch)
   // When each record arrived (ingested_at, which capture turns into its latency's start): the batches
   // landed together each keep theirs.
   const int64_t now_us = WallMicros();
-  auto arrived = [&](int64_t ingested_us) { return ingested_us != 0 ? ingested_us : now_us; };
 
   // One row per person: a person twice in one batch lands once, as its last record.
   std::unordered_map<std::string_view, size_t> last;
@@ -338,7 +337,7 @@ Result<LandingCounts> PostgresLandingStore::WriteOnce(const LandingBatch& batch)
   auto encode = [&](size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
       const LandingUser& user = batch.users[rows[i]];
-      AppendCopyRow(user, arrived(user.ingested_us), batch.run, rows_);
+      AppendCopyRow(user, ArrivedMicros(user.ingested_us, now_us), batch.run, rows_);
       row_ends_.push_back(rows_.size());
     }
   };
@@ -416,8 +415,9 @@ Result<LandingCounts> PostgresLandingStore::WriteOnce(const LandingBatch& batch)
       size_t p = params.size();
       sql +=
           fmt::format("{}(${}, ${}, ${}, ${}, ${}, ${})", i == 0 ? "" : ", ", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
-      params.insert(params.end(), {r.source_key, r.key, r.dead_letter, FormatIso8601(r.event_time),
-                                   FormatMicrosUtc(arrived(r.ingested_us)), std::to_string(batch.run.value())});
+      params.insert(params.end(),
+                    {r.source_key, r.key, r.dead_letter, FormatIso8601(r.event_time),
+                     FormatMicrosUtc(ArrivedMicros(r.ingested_us, now_us)), std::to_string(batch.run.value())});
     }
     sql += " ON CONFLICT (source_key) DO NOTHING RETURNING 1";
     RTPIPE_ASSIGN_OR_RETURN(PgResult rej, conn.Query(sql, params, "landing a batch (rejects)"));

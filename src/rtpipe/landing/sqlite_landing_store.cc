@@ -119,7 +119,6 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   const std::string ingested_at = FormatIso8601(Clock::System().Now());
   // When each record arrived, for latency tracing: the batches landed together each keep theirs.
   const int64_t now_us = WallMicros();
-  auto arrived = [&](int64_t ingested_us) { return ingested_us != 0 ? ingested_us : now_us; };
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
   // Users are upserted in key order, then their outbox entries appended in arrival order.
   std::vector<UpsertOutcome> outcomes(batch.users.size());
@@ -135,7 +134,7 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
       continue;
     }
     ++(outcome == UpsertOutcome::kInserted ? counts.inserted : counts.updated);
-    RTPIPE_RETURN_IF_ERROR(AppendOutbox(topic_, u.key, u.message, u.event_time, arrived(u.ingested_us)));
+    RTPIPE_RETURN_IF_ERROR(AppendOutbox(topic_, u.key, u.message, u.event_time, ArrivedMicros(u.ingested_us, now_us)));
   }
   for (const auto& r : batch.rejects) {
     std::string event_time = FormatIso8601(r.event_time);
@@ -146,7 +145,8 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
     reject_.BindInt(5, batch.run.value());
     RTPIPE_RETURN_IF_ERROR(reject_.Run());
     if (db_->Changes() == 0) continue;  // rejected before: its dead letter is already published
-    RTPIPE_RETURN_IF_ERROR(AppendOutbox(dlq_topic_, r.key, r.dead_letter, r.event_time, arrived(r.ingested_us)));
+    RTPIPE_RETURN_IF_ERROR(
+        AppendOutbox(dlq_topic_, r.key, r.dead_letter, r.event_time, ArrivedMicros(r.ingested_us, now_us)));
     ++counts.rejected;
   }
   state_.BindText(1, batch.next_position.seed);
