@@ -97,8 +97,10 @@ int Generate(const Args& a) {
     auto batch = (*source)->Fetch(position, config.results, stop.get_token());
     if (!batch.ok()) Die(batch.status().ToString());
     for (const auto& r : batch->records) {
-      if (!r.user.ok() || written == wanted) continue;
-      UsersCreatedMessage m = ToMessage(*r.user);
+      if (written == wanted) break;
+      auto user = ParseUser(r.raw);
+      if (!user.ok()) continue;
+      UsersCreatedMessage m = ToMessage(*user);
       json.clear();
       AppendMessageJson(m, json);
       out << m.id.value_or("") << '\t' << json << '\n';

@@ -125,14 +125,17 @@ int main(int argc, char** argv) {
     pages.push_back(std::move(b));
   }
   std::vector<LandingBatch> batches;
+  std::vector<User> parsed;  // the landing rows point into it: never reallocated
+  parsed.reserve(static_cast<size_t>(users));
   for (const auto& b : pages) {
     LandingBatch batch;
     batch.next_position = b.next;
     batch.source_records = static_cast<int64_t>(b.records.size());
     for (size_t i = 0; i < b.records.size(); ++i) {
-      if (b.records[i].user.ok()) {
-        batch.users.push_back(LandingUserOf(*b.records[i].user, b.records[i].raw, b.EventTime(i), ""));
-      }
+      auto user = ParseUser(b.records[i].raw);
+      if (!user.ok()) continue;
+      parsed.push_back(std::move(*user));
+      batch.users.push_back(LandingUserOf(parsed.back(), b.records[i].raw, b.EventTime(i), ""));
     }
     batches.push_back(std::move(batch));
   }

@@ -113,8 +113,9 @@ TEST_F(EmbeddedPipelineTest, ReplaysResponsesSavedAsFiles) {
     auto response = ParseResponse(ReadFile(dir_.path() + "/pages/page-" + std::to_string(page) + ".json"));
     ASSERT_TRUE(response.ok()) << response.status();
     for (const auto& record : response->records) {
-      ASSERT_TRUE(record.user.ok()) << record.user.status();
-      uuids.insert(record.user->login.uuid);
+      auto user = ParseUser(record.raw);
+      ASSERT_TRUE(user.ok()) << user.status();
+      uuids.insert(user->login.uuid);
     }
   }
   ASSERT_EQ(uuids.size(), 3000u);

@@ -57,11 +57,12 @@ PipelineOutcome ExpectedOutcome(const Config& config, int64_t records) {
     if (!batch.ok()) return out;
     for (size_t i = 0; i < batch->records.size(); ++i) {
       const SourceRecord& r = batch->records[i];
-      if (!r.user.ok()) {
-        out.dead_letters.push_back({std::string(ClassifyUserError(r.user.status())), "ingest", r.raw});
+      auto user = ParseUser(r.raw);
+      if (!user.ok()) {
+        out.dead_letters.push_back({std::string(ClassifyUserError(user.status())), "ingest", r.raw});
         continue;
       }
-      std::string message = MessageJson(ToMessage(*r.user));
+      std::string message = MessageJson(ToMessage(*user));
       auto outcome = ProcessMessage(message, batch->EventTime(i));
       if (auto* row = std::get_if<CreatedUser>(&outcome)) {
         out.rows[row->id] = *row;

@@ -108,8 +108,9 @@ class PostgresCaptureTest : public ::testing::Test {
     const int64_t fetched_us = WallMicros();
     std::vector<std::string> messages;
     for (size_t i = 0; i < b->records.size(); ++i) {
-      if (!b->records[i].user.ok()) continue;
-      users.push_back(*b->records[i].user);
+      auto user = ParseUser(b->records[i].raw);
+      if (!user.ok()) continue;
+      users.push_back(std::move(*user));
       if (edit) edit(users.back());
       std::string raw = edit ? UserJson(users.back()) : b->records[i].raw;
       std::string message = MessageJson(ToMessage(users.back()));

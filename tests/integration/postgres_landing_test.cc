@@ -29,8 +29,12 @@ class PostgresLandingTest : public ::testing::Test {
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? std::move(*store) : nullptr;
   }
-  // `n` generator users from `page` (pages of 200).
-  SourceBatch Users(int page, int n) {
+  // `n` generator users from `page` (pages of 200), parsed.
+  struct Page {
+    SourceBatch batch;
+    std::vector<User> users;  // users[i] from batch.records[i]
+  };
+  Page Users(int page, int n) {
     Config c;
     c.source.results = 200;
     auto source = MakeSource(c.source, Clock::System());
@@ -38,18 +42,23 @@ class PostgresLandingTest : public ::testing::Test {
     std::stop_source stop;
     auto b = (*source)->Fetch({"landing-test", page, 0}, n, stop.get_token());
     EXPECT_TRUE(b.ok()) << b.status();
-    return std::move(*b);
+    Page p{std::move(*b), {}};
+    for (const SourceRecord& r : p.batch.records) {
+      auto user = ParseUser(r.raw);
+      EXPECT_TRUE(user.ok()) << user.status();
+      p.users.push_back(user.ok() ? std::move(*user) : User{});
+    }
+    return p;
   }
-  static LandingBatch Batch(const SourceBatch& b, RunId run) {
+  static LandingBatch Batch(const Page& page, RunId run) {
+    const SourceBatch& b = page.batch;
     LandingBatch batch;
     batch.run = run;
     batch.next_position = b.next;
     batch.source_records = static_cast<int64_t>(b.records.size());
     for (size_t i = 0; i < b.records.size(); ++i) {
-      const auto& r = b.records[i];
-      if (r.user.ok()) {
-        batch.users.push_back(LandingUserOf(*r.user, r.raw, b.EventTime(i), MessageJson(ToMessage(*r.user))));
-      }
+      const User& user = page.users[i];
+      batch.users.push_back(LandingUserOf(user, b.records[i].raw, b.EventTime(i), MessageJson(ToMessage(user))));
     }
     return batch;
   }
@@ -66,7 +75,7 @@ TEST_F(PostgresLandingTest, UpsertsByUuidOnlyWhereTheBytesChanged) {
   ASSERT_TRUE(state.ok());
   EXPECT_FALSE(state->position.has_value());
 
-  SourceBatch page1 = Users(1, 200);
+  Page page1 = Users(1, 200);
   auto counts = store->Write(Batch(page1, *run));
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(counts->inserted, 200);
@@ -84,7 +93,7 @@ TEST_F(PostgresLandingTest, UpsertsByUuidOnlyWhereTheBytesChanged) {
   changed.reserve(10);
   changed_raw.reserve(10);
   for (int i = 0; i < 10; ++i) {
-    User u = *page1.records[static_cast<size_t>(i)].user;
+    User u = page1.users[static_cast<size_t>(i)];
     u.email = fmt::format("changed{}@example.org", i);
     changed_raw.push_back(UserJson(u));
     changed.push_back(u);
@@ -94,10 +103,10 @@ TEST_F(PostgresLandingTest, UpsertsByUuidOnlyWhereTheBytesChanged) {
     mixed.users[i].user = &changed[i];
     mixed.users[i].raw = changed_raw[i];
   }
-  SourceBatch page2 = Users(2, 5);
+  Page page2 = Users(2, 5);
   LandingBatch extra = Batch(page2, *run);
   mixed.users.insert(mixed.users.end(), extra.users.begin(), extra.users.end());
-  mixed.next_position = page2.next;
+  mixed.next_position = page2.batch.next;
   mixed.source_records += extra.source_records;
   counts = store->Write(mixed);
   ASSERT_TRUE(counts.ok()) << counts.status();
@@ -132,7 +141,7 @@ TEST_F(PostgresLandingTest, UpsertsByUuidOnlyWhereTheBytesChanged) {
   state = store->LoadIngestState();
   ASSERT_TRUE(state.ok());
   ASSERT_TRUE(state->position.has_value());
-  EXPECT_EQ(state->position->page, page2.next.page);
+  EXPECT_EQ(state->position->page, page2.batch.next.page);
   EXPECT_EQ(state->source_records, 605);
 }
 
@@ -141,13 +150,13 @@ TEST_F(PostgresLandingTest, RejectsAreRecordedOnceBySourceKeyAndDuplicatesLandTh
   ASSERT_NE(store, nullptr);
   auto run = store->BeginRun();
   ASSERT_TRUE(run.ok());
-  SourceBatch page = Users(3, 3);
+  Page page = Users(3, 3);
   LandingBatch batch = Batch(page, *run);
   // The same person twice in one batch, with different bytes: the last one lands.
-  User again = *page.records[0].user;
+  User again = page.users[0];
   again.phone = "000";
   std::string again_raw = UserJson(again);
-  batch.users.push_back(LandingUserOf(again, again_raw, page.EventTime(0), MessageJson(ToMessage(again))));
+  batch.users.push_back(LandingUserOf(again, again_raw, page.batch.EventTime(0), MessageJson(ToMessage(again))));
   for (int i = 0; i < 3; ++i) {
     batch.rejects.push_back({fmt::format("seed=x page=1 index={} #00", i), std::nullopt,
                              fmt::format(R"({{"reason":"malformed_json","n":{}}})", i), TimestampFromMillis(i)});
@@ -172,8 +181,8 @@ TEST_F(PostgresLandingTest, AbsentFieldsAndBadDatesAreNullColumnsWithTheRawRecor
   ASSERT_NE(store, nullptr);
   auto run = store->BeginRun();
   ASSERT_TRUE(run.ok());
-  SourceBatch page = Users(4, 1);
-  User u = *page.records[0].user;
+  Page page = Users(4, 1);
+  User u = page.users[0];
   u.present &= static_cast<uint16_t>(~static_cast<uint16_t>(UserField::kPicture));
   u.id.value.reset();
   u.registered.date = "not a date";

@@ -30,42 +30,46 @@ size_t QueuedBatches(int results) {
 // is the ingest stage's bottleneck (one SQLite connection writes every row), and building each
 // user's message and each reject's dead letter is about a tenth of its work.
 struct FetchedBatch {
-  SourceBatch batch;               // without its records' bytes (moved to `users`), and without the records unless kept
+  SourceBatch batch;               // without its records, whose bytes moved to `users` and `rejects`
   int64_t fetched_us = 0;          // when: each user's and reject's ingested_us, however many batches land together
-  std::vector<LandingUser> users;  // `user` points into `batch`, whose records stay put when it moves
+  std::vector<User> parsed;        // the users, kept only when the store reads them; `users[i].user` points here
+  std::vector<LandingUser> users;  // keyed by login.uuid, with the message captured for each
   std::vector<LandingReject> rejects;
 };
 
-// `keep_users`: whether the store reads the parsed records (LandingStore::NeedsParsedUsers). If not,
-// they are dropped here, on the thread that made them, and a queued user holds only its key, bytes
-// and message: with 5,000 users per request, the batch being prepared, the queue and the batches
-// being landed hold up to 30,000 users.
-FetchedBatch Prepare(SourceBatch batch, bool keep_users) {
-  FetchedBatch f{std::move(batch), WallMicros(), {}, {}};
+// Parses each record of `batch` and makes what landing writes for it. `keep_users`: whether the
+// store reads the parsed users (LandingStore::NeedsParsedUsers). If not, every record is parsed
+// into `scratch`, reused record after record, and a queued user holds only its key, bytes and
+// message: with 5,000 users per request, the batch being prepared, the queue and the batches being
+// landed hold up to 30,000 users, and a User per record would cost an allocation per field.
+FetchedBatch Prepare(SourceBatch batch, bool keep_users, User& scratch) {
+  FetchedBatch f{std::move(batch), WallMicros(), {}, {}, {}};
   SourceBatch& b = f.batch;
   f.users.reserve(b.records.size());
+  if (keep_users) f.parsed.reserve(b.records.size());  // never reallocated: `users` points into it
   for (size_t i = 0; i < b.records.size(); ++i) {
-    SourceRecord& record = b.records[i];
+    std::string& raw = b.records[i].raw;
     Timestamp event_time = b.EventTime(i);
-    if (record.user.ok()) {
-      User& user = *record.user;
+    User& user = keep_users ? f.parsed.emplace_back() : scratch;
+    Status parsed = ParseUser(raw, user);
+    if (parsed.ok()) {
       std::string message = MessageJson(ToMessage(user));
-      std::string key = keep_users ? user.login.uuid : std::move(user.login.uuid);
-      f.users.push_back({std::move(key), std::move(record.raw), event_time, std::move(message),
-                         keep_users ? &user : nullptr, f.fetched_us});
+      f.users.push_back({user.login.uuid, std::move(raw), event_time, std::move(message), keep_users ? &user : nullptr,
+                         f.fetched_us});
       continue;
     }
+    if (keep_users) f.parsed.pop_back();
     DeadLetter letter;
-    letter.reason = std::string(ClassifyUserError(record.user.status()));
-    letter.detail = record.user.status().message();
+    letter.reason = std::string(ClassifyUserError(parsed));
+    letter.detail = parsed.message();
     letter.stage = "ingest";
     letter.source = b.RecordSource(i);
-    letter.original = record.raw;
+    letter.original = raw;
     letter.event_time = event_time;
-    std::string source_key = fmt::format("{} #{:016x}", letter.source, Fnv1a64(record.raw));
+    std::string source_key = fmt::format("{} #{:016x}", letter.source, Fnv1a64(raw));
     f.rejects.push_back({std::move(source_key), std::nullopt, DeadLetterJson(letter), event_time, f.fetched_us});
   }
-  if (!keep_users) b.records = std::vector<SourceRecord>();  // frees them all (`= {}` would keep the array)
+  b.records = std::vector<SourceRecord>();  // their bytes have moved; `= {}` would keep the array
   return f;
 }
 
@@ -129,6 +133,7 @@ Result<std::unique_ptr<IngestService>> IngestService::Create(const Config& confi
 Status IngestService::Impl::FetchLoop(std::stop_token stop) {
   SourcePosition next = position;
   int64_t fetched_total = total;
+  User scratch;  // every record is parsed into it, unless the store reads the parsed users
   // A request starts every source.interval, on a fixed schedule; one that falls behind it (a slow
   // request or a full queue) is followed at once, and the schedule starts again from there rather
   // than catching up in a burst.
@@ -144,7 +149,7 @@ Status IngestService::Impl::FetchLoop(std::stop_token stop) {
     next = batch->next;
     fetched_total += static_cast<int64_t>(batch->records.size());
     metrics.fetched.Add(batch->records.size());
-    if (!queue.Push(Prepare(std::move(*batch), store.NeedsParsedUsers()), stop)) break;
+    if (!queue.Push(Prepare(std::move(*batch), store.NeedsParsedUsers(), scratch), stop)) break;
     if (config.source.interval.count() > 0) {
       due += config.source.interval;
       MonoTime now = Clock::System().Monotonic();

@@ -95,10 +95,11 @@ struct ResponseInfo {
   friend bool operator==(const ResponseInfo&, const ResponseInfo&) = default;
 };
 
-/// One element of `results`: its exact bytes, and the user parsed from them when that worked.
+/// One element of `results`: its exact bytes. Sources do not parse the user in it; whoever uses
+/// the user does (ParseUser), where it is used: the ingest stage parses a page's records one after
+/// another into one reused User, instead of holding a User per record.
 struct SourceRecord {
-  std::string raw;                   // the element's JSON text, byte for byte as received
-  Result<User> user{std::in_place};  // the parse outcome; the error names the offending field
+  std::string raw;  // the element's JSON text, byte for byte as received
 };
 
 struct Response {
@@ -125,12 +126,13 @@ Status ParsePaddedUser(std::string_view json, User& user);
 
 /// Parses an API response body. Fails (retryably: Unavailable) when the body is the API's error
 /// object (`{"error": "..."}`), and with InvalidArgument when it is not a response at all. An empty
-/// `results` is returned as such (the caller decides to retry). Each record is parsed on its own,
-/// so one bad user does not fail the response.
+/// `results` is returned as such (the caller decides to retry). Each element of `results` is
+/// returned as its bytes, whatever they hold: one bad user does not fail the response, and
+/// ParseUser says what is wrong with it.
 Result<Response> ParseResponse(std::string_view body);
 
 /// The dead-letter reason (dlq_reason::kMalformedJson, kWrongType or kMissingField) of a failure
-/// returned by ParseUser / a SourceRecord's `user`.
+/// returned by ParseUser.
 std::string_view ClassifyUserError(const Status& status);
 
 /// Serialises a user exactly as the API does (compact JSON, the API's key order and types).

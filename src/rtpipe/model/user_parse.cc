@@ -8,8 +8,9 @@
 // reused User allocates nothing.
 //
 // A response is split with On-Demand, which finds each element of `results` and its exact bytes
-// without reading it; each element is then parsed as a user where it lies. So one bad record does
-// not fail the response.
+// without reading it (a malformed element ends the response only where On-Demand cannot find its
+// end). The elements are not parsed here: the consumer parses each with ParseUser when it uses it,
+// so one bad record does not fail the response.
 //
 // Known fields are type-checked strictly; unknown fields are skipped. Errors name the field path,
 // and their code is the dead-letter reason: InvalidArgument for a wrong type ("dob.date: expected a
@@ -545,12 +546,6 @@ Status ParseUserAt(const char* data, size_t len, User& user) {
   return Status::OK();
 }
 
-// As ParseUserAt, into `result`: its User is reused when it holds one.
-void ParseUserInto(const char* data, size_t len, Result<User>& result) {
-  if (!result.ok()) result = Result<User>(std::in_place);
-  if (Status s = ParseUserAt(data, len, *result); !s.ok()) result = std::move(s);
-}
-
 // The exact bytes of `value`, which is consumed if it is an object or an array (an On-Demand skip:
 // its contents are not read).
 error_code ValueBytes(od::value& value, std::string_view& out) {
@@ -600,7 +595,7 @@ Status ReadInfo(std::string_view raw, ResponseInfo& info) {
 }
 
 // The response's top-level object, read into `response`; the API's error text, if it sent one,
-// into `api_error`. Each element of `results` is parsed as a user where it lies in the padded body.
+// into `api_error`. Each element of `results` is kept as its exact bytes.
 Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std::optional<std::string>& api_error) {
   for (auto field_result : obj) {
     od::field field;
@@ -622,9 +617,7 @@ Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std:
         std::string_view raw;
         if (auto e = std::move(element_result).get(element)) return MalformedStatus(e);
         if (auto e = ValueBytes(element, raw)) return MalformedStatus(e);
-        SourceRecord& record = response.records.emplace_back();
-        record.raw.assign(raw.data(), raw.size());
-        ParseUserInto(raw.data(), raw.size(), record.user);
+        response.records.push_back({std::string(raw)});
       }
     } else if (key == "info") {
       if (type != od::json_type::object) {
@@ -651,7 +644,7 @@ Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std:
 Result<User> ParseUser(std::string_view json) {
   std::string_view copy = tls_user_scratch.Fill(json);
   Result<User> result(std::in_place);  // built in place: Result<User>(User{}) would move ~40 strings
-  ParseUserInto(copy.data(), copy.size(), result);
+  if (Status s = ParseUserAt(copy.data(), copy.size(), *result); !s.ok()) result = std::move(s);
   return result;
 }
 

@@ -25,6 +25,13 @@ std::string Replace(std::string text, std::string_view from, std::string_view to
 
 std::string Compact() { return std::string(testdata::kSampleUserCompact); }
 
+// Each record of a response parsed, as its consumer parses it.
+std::vector<Result<User>> ParseEach(const Response& response) {
+  std::vector<Result<User>> users;
+  for (const SourceRecord& record : response.records) users.push_back(ParseUser(record.raw));
+  return users;
+}
+
 TEST(ParseResponseTest, DocsSampleResponseEveryField) {
   auto response = ParseResponse(testdata::kSampleResponse);
   ASSERT_TRUE(response.ok()) << response.status();
@@ -38,8 +45,9 @@ TEST(ParseResponseTest, DocsSampleResponseEveryField) {
   size_t end = testdata::kSampleResponse.find("\"nat\": \"US\" }") + std::string_view("\"nat\": \"US\" }").size();
   EXPECT_EQ(record.raw, testdata::kSampleResponse.substr(begin, end - begin));
 
-  ASSERT_TRUE(record.user.ok()) << record.user.status();
-  const User& u = *record.user;
+  auto user = ParseUser(record.raw);
+  ASSERT_TRUE(user.ok()) << user.status();
+  const User& u = *user;
   EXPECT_EQ(u.present, kAllUserFields);
   EXPECT_EQ(u.gender, "female");
   EXPECT_EQ(u.name.title, "Miss");
@@ -407,15 +415,16 @@ TEST(ParseResponseTest, OneBadUserDoesNotFailTheResponse) {
   std::string body = "{\"results\":[" + Compact() + ",\n  " + bad + " , 7,[1]],\"info\":{\"seed\":\"s\"}}";
   auto response = ParseResponse(body);
   ASSERT_TRUE(response.ok()) << response.status();
+  const std::vector<Result<User>> users = ParseEach(*response);
   ASSERT_EQ(response->records.size(), 4u);
-  EXPECT_TRUE(response->records[0].user.ok());
+  EXPECT_TRUE(users[0].ok());
   EXPECT_EQ(response->records[1].raw, bad);
-  ASSERT_FALSE(response->records[1].user.ok());
-  EXPECT_EQ(response->records[1].user.status().message(), "dob.date: expected a string, got number");
+  ASSERT_FALSE(users[1].ok());
+  EXPECT_EQ(users[1].status().message(), "dob.date: expected a string, got number");
   EXPECT_EQ(response->records[2].raw, "7");
-  EXPECT_FALSE(response->records[2].user.ok());
+  EXPECT_FALSE(users[2].ok());
   EXPECT_EQ(response->records[3].raw, "[1]");
-  EXPECT_FALSE(response->records[3].user.ok());
+  EXPECT_FALSE(users[3].ok());
   EXPECT_EQ(response->info->seed, "s");
   EXPECT_EQ(response->info->page, 0);  // absent in this body
 }
@@ -428,15 +437,16 @@ TEST(ParseResponseTest, RecordsAfterABadOneAreReadCorrectly) {
                      " ],\"info\":{\"seed\":\"s\",\"results\":5,\"page\":2,\"version\":\"1.4\"}}";
   auto response = ParseResponse(body);
   ASSERT_TRUE(response.ok()) << response.status();
+  const std::vector<Result<User>> users = ParseEach(*response);
   ASSERT_EQ(response->records.size(), 5u);
   const std::string expected_raw[] = {deep, Compact(), early, no_login, Compact()};
   for (size_t i = 0; i < 5; ++i) EXPECT_EQ(response->records[i].raw, expected_raw[i]) << i;
-  EXPECT_EQ(response->records[0].user.status().message(), "location.street.number: expected an integer, got string");
-  EXPECT_TRUE(response->records[1].user.ok());
-  EXPECT_EQ(response->records[2].user.status().message(), "gender: expected a string, got array");
-  EXPECT_EQ(response->records[3].user.status().code(), StatusCode::kNotFound);
-  ASSERT_TRUE(response->records[4].user.ok());
-  EXPECT_EQ(*response->records[4].user, *response->records[1].user);
+  EXPECT_EQ(users[0].status().message(), "location.street.number: expected an integer, got string");
+  EXPECT_TRUE(users[1].ok());
+  EXPECT_EQ(users[2].status().message(), "gender: expected a string, got array");
+  EXPECT_EQ(users[3].status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(users[4].ok());
+  EXPECT_EQ(*users[4], *users[1]);
   EXPECT_EQ(response->info->page, 2);
 }
 
@@ -446,16 +456,15 @@ TEST(ParseResponseTest, AMalformedUserInsideBalancedBracketsFailsAlone) {
   std::string body = "{\"results\":[" + Compact() + "," + malformed + "," + bad_number + "," + Compact() + "]}";
   auto response = ParseResponse(body);
   ASSERT_TRUE(response.ok()) << response.status().message();
+  const std::vector<Result<User>> users = ParseEach(*response);
   ASSERT_EQ(response->records.size(), 4u);
-  EXPECT_TRUE(response->records[0].user.ok());
+  EXPECT_TRUE(users[0].ok());
   EXPECT_EQ(response->records[1].raw, malformed);
-  EXPECT_EQ(response->records[1].user.status().code(), StatusCode::kCorruption)
-      << response->records[1].user.status().message();
+  EXPECT_EQ(users[1].status().code(), StatusCode::kCorruption) << users[1].status().message();
   EXPECT_EQ(response->records[2].raw, bad_number);
-  EXPECT_EQ(response->records[2].user.status().code(), StatusCode::kCorruption)
-      << response->records[2].user.status().message();
-  ASSERT_TRUE(response->records[3].user.ok());
-  EXPECT_EQ(*response->records[3].user, *response->records[0].user);
+  EXPECT_EQ(users[2].status().code(), StatusCode::kCorruption) << users[2].status().message();
+  ASSERT_TRUE(users[3].ok());
+  EXPECT_EQ(*users[3], *users[0]);
 }
 
 TEST(ParseResponseTest, BodiesThatAreNotResponses) {

@@ -93,7 +93,7 @@ TEST_F(FileSourceTest, PartialFetchesWalkTheSavedPagesWithoutLossOrDuplicates) {
   EXPECT_EQ(a->next, (SourcePosition{"s", 1, 3}));
   EXPECT_EQ(ToMillis(a->first_event_time), 1'700'000'000'000);  // read time, as for the API
   EXPECT_EQ(a->event_time_step.count(), 0);
-  for (const auto& record : a->records) EXPECT_TRUE(record.user.ok()) << record.user.status();
+  for (const auto& record : a->records) EXPECT_TRUE(ParseUser(record.raw).ok()) << record.raw;
 
   auto b = source->Fetch(a->next, 3, {});  // the rest of page 1 only
   ASSERT_TRUE(b.ok()) << b.status();

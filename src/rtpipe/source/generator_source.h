@@ -1,7 +1,7 @@
 #pragma once
 // GeneratorSource: the offline source. Users come from the generator as per-record texts (so
-// `malformed` records can occur, at source.bad_rate) and are parsed with ParseUser, exactly as
-// the HTTP source's records are.
+// `malformed` records can occur, at source.bad_rate), delivered as the HTTP source delivers the
+// API's: as bytes, which their consumer parses with ParseUser.
 //
 // Event time is a clock derived from seed and page, so two runs with the same seed give the same
 // event times: page p starts at 2026-01-01T00:00:00Z + (p-1) * source.interval, and user i of the
