@@ -130,6 +130,9 @@ Status ParsePaddedUser(std::string_view json, User& user);
 /// returned as its bytes, whatever they hold: one bad user does not fail the response, and
 /// ParseUser says what is wrong with it.
 Result<Response> ParseResponse(std::string_view body);
+/// As ParseResponse, for a body followed by kJsonPadding readable bytes: it is parsed where it is,
+/// not copied first (a response is megabytes).
+Result<Response> ParsePaddedResponse(std::string_view body);
 
 /// The dead-letter reason (dlq_reason::kMalformedJson, kWrongType or kMissingField) of a failure
 /// returned by ParseUser.

@@ -639,6 +639,34 @@ Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std:
   return Status::OK();
 }
 
+// Parses the response at [data, data+len); the bytes up to data + capacity are readable, and
+// capacity >= len + SIMDJSON_PADDING.
+Result<Response> ParseResponseAt(const char* data, size_t len, size_t capacity) {
+  auto not_response = [](const Status& why) {
+    return Status::InvalidArgument("not a randomuser.me response: {}", why.message());
+  };
+  od::document doc;
+  od::json_type t;
+  od::object obj;
+  if (auto e = tls_response_parser.iterate(data, len, capacity).get(doc)) {
+    return not_response(MalformedStatus(e));
+  }
+  if (auto e = doc.type().get(t)) return not_response(MalformedStatus(e));
+  if (t != od::json_type::object) {
+    return not_response(Status::InvalidArgument("expected a JSON object, got {}", JsonTypeName(t)));
+  }
+  if (auto e = doc.get_object().get(obj)) return not_response(MalformedStatus(e));
+  Response response;
+  response.records.reserve(len / 900 + 1);  // users are ~1 KB: rarely a reallocation (a move of each)
+  bool saw_results = false;
+  std::optional<std::string> api_error;
+  if (Status s = ReadResponse(obj, response, saw_results, api_error); !s.ok()) return not_response(s);
+  if (!AtEnd(doc)) return not_response(Status::InvalidArgument("malformed JSON: content after the response object"));
+  if (api_error) return Status::Unavailable("the API answered with an error: {}", *api_error);
+  if (!saw_results) return not_response(Status::InvalidArgument("no \"results\" array"));
+  return response;
+}
+
 }  // namespace
 
 Result<User> ParseUser(std::string_view json) {
@@ -658,30 +686,12 @@ static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
 Status ParsePaddedUser(std::string_view json, User& user) { return ParseUserAt(json.data(), json.size(), user); }
 
 Result<Response> ParseResponse(std::string_view body) {
-  auto not_response = [](const Status& why) {
-    return Status::InvalidArgument("not a randomuser.me response: {}", why.message());
-  };
   std::string_view copy = tls_response_scratch.Fill(body);
-  od::document doc;
-  od::json_type t;
-  od::object obj;
-  if (auto e = tls_response_parser.iterate(copy.data(), copy.size(), tls_response_scratch.capacity()).get(doc)) {
-    return not_response(MalformedStatus(e));
-  }
-  if (auto e = doc.type().get(t)) return not_response(MalformedStatus(e));
-  if (t != od::json_type::object) {
-    return not_response(Status::InvalidArgument("expected a JSON object, got {}", JsonTypeName(t)));
-  }
-  if (auto e = doc.get_object().get(obj)) return not_response(MalformedStatus(e));
-  Response response;
-  response.records.reserve(body.size() / 900 + 1);  // users are ~1 KB: rarely a reallocation (a move of each)
-  bool saw_results = false;
-  std::optional<std::string> api_error;
-  if (Status s = ReadResponse(obj, response, saw_results, api_error); !s.ok()) return not_response(s);
-  if (!AtEnd(doc)) return not_response(Status::InvalidArgument("malformed JSON: content after the response object"));
-  if (api_error) return Status::Unavailable("the API answered with an error: {}", *api_error);
-  if (!saw_results) return not_response(Status::InvalidArgument("no \"results\" array"));
-  return response;
+  return ParseResponseAt(copy.data(), copy.size(), tls_response_scratch.capacity());
+}
+
+Result<Response> ParsePaddedResponse(std::string_view body) {
+  return ParseResponseAt(body.data(), body.size(), body.size() + kJsonPadding);
 }
 
 }  // namespace rtpipe

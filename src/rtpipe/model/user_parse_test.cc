@@ -467,6 +467,20 @@ TEST(ParseResponseTest, AMalformedUserInsideBalancedBracketsFailsAlone) {
   EXPECT_EQ(*users[3], *users[0]);
 }
 
+TEST(ParseResponseTest, APaddedBodyIsParsedInPlace) {
+  // The bytes after the body are junk, not JSON: they must not be read as part of it.
+  const std::string body = "{\"results\":[" + Compact() + "," + Compact() + "],\"info\":{\"seed\":\"s\"}}";
+  std::string padded = body;
+  padded.append(kJsonPadding, ']');
+  auto response = ParsePaddedResponse(std::string_view(padded).substr(0, body.size()));
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_EQ(response->records.size(), 2u);
+  EXPECT_EQ(response->records[1].raw, Compact());
+  EXPECT_EQ(response->info->seed, "s");
+  auto cut = ParsePaddedResponse(std::string_view(padded).substr(0, body.size() - 1));
+  EXPECT_EQ(cut.status().code(), StatusCode::kInvalidArgument) << "the body without its last brace is not a response";
+}
+
 TEST(ParseResponseTest, BodiesThatAreNotResponses) {
   for (std::string_view body :
        {"", "<html>503 Service Unavailable</html>", "[]", "{}", R"({"foo":1})", R"({"results":{}})", R"({"results":[)",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "rtpipe/base/backoff.h"
 #include "rtpipe/base/file_system.h"
@@ -44,16 +45,25 @@ Status FileSource::SavePage(const std::filesystem::path& directory, int64_t page
   return fs.Rename(aside, path);
 }
 
+Result<std::string_view> FileSource::ReadBody(const std::string& path) {
+  RTPIPE_ASSIGN_OR_RETURN(auto file, FileSystem::Default().OpenFile(path, OpenMode::kReadOnly));
+  RTPIPE_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  body_.resize(size + kJsonPadding);  // clears only what it adds beyond the last page's size
+  RTPIPE_ASSIGN_OR_RETURN(size_t n, file->ReadAt(0, std::span<char>(body_.data(), size)));
+  std::memset(body_.data() + n, 0, kJsonPadding);
+  return std::string_view(body_.data(), n);
+}
+
 Result<Response> FileSource::ReadPage(const SourcePosition& at, size_t needed, std::stop_token stop) {
   const std::string path = PagePath(directory_, at.page).string();
   Backoff backoff(BackoffPolicy{config_.backoff_initial, config_.backoff_max, 2.0});
   for (int attempt = 1;; ++attempt) {
     if (stop.stop_requested()) return Status::Cancelled("source stopped");
     metrics_.requests.Add();
-    auto body = ReadWholeFile(FileSystem::Default(), path);
+    auto body = ReadBody(path);
     if (body.ok()) {
       metrics_.bytes.Add(body->size());
-      auto response = ParseResponse(*body);
+      auto response = ParsePaddedResponse(*body);
       if (!response.ok()) {
         metrics_.error_bodies.Add();
         return response.status().WithContext(path);

@@ -35,11 +35,17 @@ class FileSource final : public Source {
   FileSource(const SourceConfig& config, const Clock& clock, std::filesystem::path directory);
   // The page's users, retrying while its file is missing.
   Result<Response> ReadPage(const SourcePosition& at, size_t needed, std::stop_token stop);
+  // The file at `path`, read into `body_` and followed there by kJsonPadding zero bytes
+  // (ParsePaddedResponse's terms).
+  Result<std::string_view> ReadBody(const std::string& path);
 
   const SourceConfig config_;
   const Clock& clock_;
   const std::filesystem::path directory_;
   SourceMetrics metrics_;
+  // Holds one page at a time, and keeps its size from page to page: a page is megabytes, which a
+  // fresh buffer would allocate and clear each time.
+  std::string body_;
 };
 
 }  // namespace rtpipe

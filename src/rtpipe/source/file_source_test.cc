@@ -108,6 +108,22 @@ TEST_F(FileSourceTest, PartialFetchesWalkTheSavedPagesWithoutLossOrDuplicates) {
   EXPECT_EQ(source->metrics().requests.value(), 3u);
 }
 
+TEST_F(FileSourceTest, PagesOfAnySizeInAnyOrderAreReadWhole) {
+  // One buffer holds each page read: a page after a bigger one must not see the bigger one's bytes.
+  std::vector<std::string> pages[4];
+  for (int64_t page : {1, 2, 3}) {
+    pages[page] = RawsOf(SavePage(page, "s", page == 2 ? 5 : 40));  // 40 users: 8 times the bytes
+    pages[page].resize(5);                                          // source.results = 5 are taken
+  }
+  auto source = Make();
+  ASSERT_NE(source, nullptr);
+  for (int64_t page : {1, 2, 3, 2}) {
+    auto batch = source->Fetch({"s", page, 0}, 5, {});
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    EXPECT_EQ(Raws(*batch), pages[page]) << "page " << page;
+  }
+}
+
 TEST_F(FileSourceTest, AMissingPageIsWaitedForThenGivenUpAfterMaxAttempts) {
   config_.max_attempts = 3;
   auto source = Make();

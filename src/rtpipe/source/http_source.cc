@@ -257,7 +257,11 @@ Result<HttpSource::Page> HttpSource::FetchPage(const SourcePosition& position, s
     } else if (reply->status != 200) {
       return Status::FailedPrecondition("HTTP {} from {}: {}", reply->status, url, Snippet(reply->body));
     } else {
-      auto response = ParseResponse(reply->body);
+      // Parsed where it is: padded for the parse (mostly within the body's capacity), then trimmed.
+      const size_t size = reply->body.size();
+      reply->body.append(kJsonPadding, '\0');
+      auto response = ParsePaddedResponse(std::string_view(reply->body).substr(0, size));
+      reply->body.resize(size);
       if (!response.ok()) {
         metrics_.error_bodies.Add();
         fault = Status::Unavailable("{}", response.status().message());
