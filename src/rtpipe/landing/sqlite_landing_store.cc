@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/prefetch.h"
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/sqlite_landing_schema.h"
 
@@ -121,13 +122,21 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   const int64_t now_us = WallMicros();
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
   // Users are upserted in key order, then their outbox entries appended in arrival order.
-  std::vector<UpsertOutcome> outcomes(batch.users.size());
-  for (uint32_t i :
-       KeyOrder(batch.users.size(), [&](uint32_t i) -> const std::string& { return batch.users[i].key; })) {
-    RTPIPE_ASSIGN_OR_RETURN(outcomes[i], UpsertUser(batch.users[i], ingested_at, batch.run));
-  }
-  for (size_t i = 0; i < batch.users.size(); ++i) {
-    const auto& u = batch.users[i];
+  const std::vector<LandingUser>& users = batch.users;
+  std::vector<UpsertOutcome> outcomes(users.size());
+  const std::vector<uint32_t> order =
+      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].key; });
+  // Key order is not the users' order in memory: each one's key and bytes are fetched ahead.
+  auto prefetch_bytes = [](const LandingUser& u) {
+    PrefetchBytes(u.key.data(), u.key.size());
+    PrefetchBytes(u.raw.data(), u.raw.size());
+  };
+  RTPIPE_RETURN_IF_ERROR(VisitInOrder<LandingUser>(users, order, prefetch_bytes, [&](uint32_t i) -> Status {
+    RTPIPE_ASSIGN_OR_RETURN(outcomes[i], UpsertUser(users[i], ingested_at, batch.run));
+    return Status::OK();
+  }));
+  for (size_t i = 0; i < users.size(); ++i) {
+    const auto& u = users[i];
     UpsertOutcome outcome = outcomes[i];
     if (outcome == UpsertOutcome::kUnchanged) {
       ++counts.unchanged;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "rtpipe/base/logging.h"
+#include "rtpipe/base/prefetch.h"
 #include "rtpipe/sink/aggregate_tables.h"
 
 namespace rtpipe {
@@ -278,9 +279,18 @@ Status SqliteSink::UpsertAggregates(const std::vector<AggregateRow>& rows) {
 
 Status SqliteSink::Write(const std::string& group, const SinkBatch& batch) {
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
-  for (uint32_t i : KeyOrder(batch.users.size(), [&](uint32_t i) -> const std::string& { return batch.users[i].id; })) {
-    RTPIPE_RETURN_IF_ERROR(UpsertUser(batch.users[i]));
-  }
+  const std::vector<CreatedUser>& users = batch.users;
+  const std::vector<uint32_t> order =
+      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].id; });
+  // Key order is not the rows' order in memory: each row's strings are fetched ahead.
+  auto prefetch_strings = [](const CreatedUser& u) {
+    for (const std::string* text : {&u.id, &u.first_name, &u.last_name, &u.address, &u.post_code, &u.email, &u.username,
+                                    &u.dob, &u.registered_date, &u.phone, &u.picture, &u.email_domain}) {
+      PrefetchBytes(text->data(), text->size());
+    }
+  };
+  RTPIPE_RETURN_IF_ERROR(
+      VisitInOrder<CreatedUser>(users, order, prefetch_strings, [&](uint32_t i) { return UpsertUser(users[i]); }));
   RTPIPE_RETURN_IF_ERROR(UpsertAggregates(batch.aggregates));
   for (const auto& [tp, p] : batch.checkpoint) {
     std::string ends = EncodeLogEnds(p.dlq_ends);
