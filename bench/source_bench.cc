@@ -162,35 +162,26 @@ void BM_SimdjsonDomBaseline(benchmark::State& state) {
 }
 BENCHMARK(BM_SimdjsonDomBaseline);
 
-void BM_UserJson(benchmark::State& state) {
+// Writes each parsed user as `write(user, out)` does, into one string.
+template <typename Write>
+void BM_WriteUsers(benchmark::State& state, Write write) {
   std::vector<User> users;
   for (const auto& t : UserTexts()) users.push_back(*ParseUser(t));
   std::string out;
   size_t i = 0;
   for (auto _ : state) {
     out.clear();
-    AppendUserJson(users[i], out);
+    write(users[i], out);
     benchmark::DoNotOptimize(out.data());
     if (++i == users.size()) i = 0;
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_UserJson);
-
-void BM_MessageJson(benchmark::State& state) {
-  std::vector<User> users;
-  for (const auto& t : UserTexts()) users.push_back(*ParseUser(t));
-  std::string out;
-  size_t i = 0;
-  for (auto _ : state) {
-    out.clear();
-    AppendMessageJson(ToMessage(users[i]), out);
-    benchmark::DoNotOptimize(out.data());
-    if (++i == users.size()) i = 0;
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_MessageJson);
+BENCHMARK_CAPTURE(BM_WriteUsers, UserJson, [](const User& u, std::string& out) { AppendUserJson(u, out); });
+BENCHMARK_CAPTURE(BM_WriteUsers, MessageJsonFromMessage,
+                  [](const User& u, std::string& out) { AppendMessageJson(ToMessage(u), out); });
+BENCHMARK_CAPTURE(BM_WriteUsers, MessageJsonFromUser,
+                  [](const User& u, std::string& out) { AppendMessageJson(u, out); });
 
 // Console output as usual, then the generator rates (medians) in one place.
 class RatesReporter : public benchmark::ConsoleReporter {

@@ -184,7 +184,7 @@ Status PostgresChangeFeed::AddChange(const RelationInfo& rel, const std::vector<
   auto user = ParseUser(*raw);
   if (user.ok()) {
     c.topic = options_.topic;
-    c.value = MessageJson(ToMessage(*user));
+    c.value = MessageJson(*user);
   } else {
     // Only a row written by something other than rtpipe can hold an unparseable record.
     DeadLetter letter;

@@ -4,7 +4,7 @@
 // for the tables and postgres_replication_stream.h for the protocol).
 //
 // What becomes a Change:
-//   users insert/update      -> log.topic, key login.uuid, value MessageJson(ToMessage(ParseUser(raw))),
+//   users insert/update      -> log.topic, key login.uuid, value MessageJson(ParseUser(raw)),
 //                               timestamp event_time, header rtpipe.ingested_us from ingested_at
 //   rejected_records insert  -> log.dlq_topic, the stored dead-letter JSON
 //   ingest_state             -> nothing; its `changes` column tells the backlog

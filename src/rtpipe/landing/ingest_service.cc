@@ -53,7 +53,7 @@ FetchedBatch Prepare(SourceBatch batch, bool keep_users, User& scratch) {
     User& user = keep_users ? f.parsed.emplace_back() : scratch;
     Status parsed = ParseUser(raw, user);
     if (parsed.ok()) {
-      std::string message = MessageJson(ToMessage(user));
+      std::string message = MessageJson(user);
       f.users.push_back({user.login.uuid, std::move(raw), event_time, std::move(message), keep_users ? &user : nullptr,
                          f.fetched_us});
       continue;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <iterator>
 #include <utility>
 
 #include "rtpipe/base/json.h"
@@ -42,44 +43,50 @@ Status Malformed(simdjson::error_code e) {
 
 }  // namespace
 
-UsersCreatedMessage ToMessage(const User& u) {
-  UsersCreatedMessage m;
-  if (u.Has(UserField::kLogin)) {
-    m.id = u.login.uuid;
-    m.username = u.login.username;
-  }
-  if (u.Has(UserField::kName)) {
-    m.first_name = u.name.first;
-    m.last_name = u.name.last;
-  }
-  if (u.Has(UserField::kGender)) m.gender = u.gender;
+namespace {
+
+using FieldValue = std::optional<std::string_view>;
+
+// The mapping of seed-origin §1.1: field(k, value) for each key k of kKeys, in order, with the
+// user's value for it, or nullopt where the user does not carry it. Values point into the user,
+// or (the address) into `address`, where it is formatted.
+template <typename Field>
+void MapUser(const User& u, fmt::memory_buffer& address, Field field) {
+  const bool login = u.Has(UserField::kLogin), name = u.Has(UserField::kName);
+  auto value_if = [](bool present, const std::string& value) { return present ? FieldValue(value) : std::nullopt; };
+  field(0, value_if(login, u.login.uuid));
+  field(1, value_if(name, u.name.first));
+  field(2, value_if(name, u.name.last));
+  field(3, value_if(u.Has(UserField::kGender), u.gender));
   if (u.Has(UserField::kLocation)) {
     const auto& l = u.location;
-    m.address =
-        fmt::format(FMT_COMPILE("{} {}, {}, {}, {}"), l.street_number, l.street_name, l.city, l.state, l.country);
-    m.post_code = l.postcode;
+    fmt::format_to(std::back_inserter(address), FMT_COMPILE("{} {}, {}, {}, {}"), l.street_number, l.street_name,
+                   l.city, l.state, l.country);
+    field(4, FieldValue(std::string_view(address.data(), address.size())));
+  } else {
+    field(4, std::nullopt);
   }
-  if (u.Has(UserField::kEmail)) m.email = u.email;
-  if (u.Has(UserField::kDob)) m.dob = u.dob.date;
-  if (u.Has(UserField::kRegistered)) m.registered_date = u.registered.date;
-  if (u.Has(UserField::kPhone)) m.phone = u.phone;
-  if (u.Has(UserField::kPicture)) m.picture = u.picture.medium;
-  return m;
+  field(5, value_if(u.Has(UserField::kLocation), u.location.postcode));
+  field(6, value_if(u.Has(UserField::kEmail), u.email));
+  field(7, value_if(login, u.login.username));
+  field(8, value_if(u.Has(UserField::kDob), u.dob.date));
+  field(9, value_if(u.Has(UserField::kRegistered), u.registered.date));
+  field(10, value_if(u.Has(UserField::kPhone), u.phone));
+  field(11, value_if(u.Has(UserField::kPicture), u.picture.medium));
 }
 
-void AppendMessageJson(const UsersCreatedMessage& message, std::string& out) {
+// Writes the message whose value for key k is value(k) into `out`.
+template <typename Value>
+void AppendJson(Value value, std::string& out) {
   thread_local JsonWriter w;
   w.Clear();
-  char separator = '{';
-  for (const auto& [key, field] : kKeys) {
-    w.Char(separator);
-    separator = ',';
+  for (size_t k = 0; k < kKeys.size(); ++k) {
+    w.Char(k == 0 ? '{' : ',');
     w.Char('"');
-    w.Raw(key);
+    w.Raw(kKeys[k].first);
     w.Raw("\":");
-    const auto& value = message.*field;
-    if (value) {
-      w.String(*value);
+    if (FieldValue v = value(k)) {
+      w.String(*v);
     } else {
       w.Raw("null");
     }
@@ -88,9 +95,42 @@ void AppendMessageJson(const UsersCreatedMessage& message, std::string& out) {
   out.append(w.view());
 }
 
+}  // namespace
+
+UsersCreatedMessage ToMessage(const User& u) {
+  UsersCreatedMessage m;
+  fmt::memory_buffer address;
+  MapUser(u, address, [&](size_t k, FieldValue value) {
+    if (value) (m.*kKeys[k].second).emplace(*value);
+  });
+  return m;
+}
+
+void AppendMessageJson(const UsersCreatedMessage& message, std::string& out) {
+  AppendJson(
+      [&](size_t k) {
+        const auto& value = message.*kKeys[k].second;
+        return value ? FieldValue(*value) : std::nullopt;
+      },
+      out);
+}
+
 std::string MessageJson(const UsersCreatedMessage& message) {
   std::string out;
   AppendMessageJson(message, out);
+  return out;
+}
+
+void AppendMessageJson(const User& user, std::string& out) {
+  fmt::memory_buffer address;  // on the stack (up to 500 bytes)
+  std::array<FieldValue, kKeys.size()> values;
+  MapUser(user, address, [&](size_t k, FieldValue value) { values[k] = value; });
+  AppendJson([&](size_t k) { return values[k]; }, out);
+}
+
+std::string MessageJson(const User& user) {
+  std::string out;
+  AppendMessageJson(user, out);
   return out;
 }
 

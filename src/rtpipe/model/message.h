@@ -36,6 +36,9 @@ UsersCreatedMessage ToMessage(const User& user);
 /// post_code, email, username, dob, registered_date, phone, picture.
 void AppendMessageJson(const UsersCreatedMessage& message, std::string& out);
 std::string MessageJson(const UsersCreatedMessage& message);
+/// The JSON of ToMessage(user), written from the user's fields without copying them first.
+void AppendMessageJson(const User& user, std::string& out);
+std::string MessageJson(const User& user);
 
 /// Decodes a message value read from the log. Unknown keys are ignored. Errors name the problem:
 /// InvalidArgument when a key holds a value that is neither a string nor null ("email: expected a

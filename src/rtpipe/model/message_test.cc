@@ -61,6 +61,25 @@ TEST(MessageTest, AbsentFieldsAreNull) {
             R"("dob":null,"registered_date":null,"phone":null,"picture":null})");
 }
 
+TEST(MessageTest, AUsersJsonIsTheJsonOfItsMessage) {
+  // Written straight from the user's fields, and through UsersCreatedMessage: the same bytes.
+  std::vector<User> users(6, Sample());
+  users[1].present = static_cast<uint16_t>(UserField::kLogin) | static_cast<uint16_t>(UserField::kEmail);
+  users[2].location.postcode = "2600";
+  users[2].location.postcode_is_number = true;
+  users[3].name.first = "Zoë \"Z\" \\ \n 😀\t\x01";
+  users[3].location.street_name = std::string(600, 'x');  // an address longer than any buffer on the stack
+  users[4].present &= static_cast<uint16_t>(~static_cast<uint16_t>(UserField::kLocation));
+  users[5].present &= static_cast<uint16_t>(~static_cast<uint16_t>(UserField::kName));
+  std::string out = "kept ";
+  for (const User& u : users) {
+    EXPECT_EQ(MessageJson(u), MessageJson(ToMessage(u)));
+    AppendMessageJson(u, out);
+  }
+  EXPECT_TRUE(out.starts_with("kept {\"id\":")) << "appended, not overwritten";
+  EXPECT_EQ(MessageJson(Sample()), kSampleMessage);
+}
+
 TEST(MessageTest, RoundTrip) {
   UsersCreatedMessage m = ToMessage(Sample());
   m.first_name = "Zoë \"Z\" \\ \n 😀";
