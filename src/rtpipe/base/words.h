@@ -24,4 +24,20 @@ inline constexpr uint64_t kHighBits = 0x8080808080808080ULL;
 /// a byte (a borrow): exact as to whether there is one.
 constexpr uint64_t BytesBelow(uint64_t word, uint8_t n) { return (word - kEveryByte * n) & ~word & kHighBits; }
 
+/// The high bit of each byte of `word` that equals `c`, exactly (no borrow crosses bytes).
+constexpr uint64_t BytesEqual(uint64_t word, uint8_t c) {
+  constexpr uint64_t kLow7 = ~kHighBits;
+  const uint64_t x = word ^ (kEveryByte * c);  // a zero byte where `word` has c
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+
+/// The high bit of each byte of `word` in [lo, hi] (1 <= lo <= hi < 0x80), exactly.
+constexpr uint64_t BytesIn(uint64_t word, uint8_t lo, uint8_t hi) {
+  constexpr uint64_t kLow7 = ~kHighBits;
+  const uint64_t low7 = word & kLow7;
+  const uint64_t at_least_lo = low7 + kEveryByte * (0x80 - lo);  // high bit set where the low 7 bits >= lo
+  const uint64_t above_hi = low7 + kEveryByte * (0x7f - hi);     // ... where they are > hi
+  return at_least_lo & ~above_hi & ~word & kHighBits;
+}
+
 }  // namespace rtpipe::words

@@ -18,8 +18,9 @@ namespace {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 // Whether `text` has no whitespace at either end and none inside but single spaces. It is read 8
-// bytes at a time (the last word overlapping the one before); only a word with a byte at or below
-// ' ' (every whitespace byte is) is looked at byte by byte.
+// bytes at a time, 7 apart (so every two neighbouring bytes are in one word; the last word ends the
+// text): a word of printable bytes is tidy unless it holds two spaces in a row, and only a word
+// with a byte below ' ' (every whitespace byte but the space is) is looked at byte by byte.
 bool IsTidy(std::string_view text) {
   const size_t n = text.size();
   if (n == 0) return true;
@@ -32,9 +33,14 @@ bool IsTidy(std::string_view text) {
     return true;
   };
   if (n < 8) return tidy_between(0, n);
-  for (size_t i = 0;; i += 8) {
+  for (size_t i = 0;; i += 7) {
     const size_t at = std::min(i, n - 8);
-    if (words::BytesBelow(words::Load(text.data() + at), ' ' + 1) != 0 && !tidy_between(at, at + 8)) return false;
+    const uint64_t word = words::Load(text.data() + at);
+    if (words::BytesBelow(word, ' ') != 0) {
+      if (!tidy_between(at, at + 8)) return false;
+    } else if (const uint64_t spaces = words::BytesEqual(word, ' '); (spaces & (spaces >> 8)) != 0) {
+      return false;  // two spaces in a row
+    }
     if (at == n - 8) return true;
   }
 }
@@ -56,7 +62,19 @@ void Tidy(std::string& text) {
   text.resize(out);
 }
 
+// Whether `text` holds an ASCII capital, read 8 bytes at a time (the last word ends the text).
+bool HasAsciiUpper(std::string_view text) {
+  const size_t n = text.size();
+  if (n < 8) return std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  for (size_t i = 0;; i += 8) {
+    const size_t at = std::min(i, n - 8);
+    if (words::BytesIn(words::Load(text.data() + at), 'A', 'Z') != 0) return true;
+    if (at == n - 8) return false;
+  }
+}
+
 void AsciiLower(std::string& text) {
+  if (!HasAsciiUpper(text)) return;  // ids and e-mail addresses mostly are lower case already
   for (char& c : text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }

@@ -79,6 +79,50 @@ TEST(Cleanse, WhitespaceIsTidiedWhereverItIs) {
   }
 }
 
+TEST(Cleanse, ADoubledSpaceAmongSingleOnesIsFoundWhereverItIs) {
+  // Values of words and single spaces ("a a a", "aa aa aa", "aaa aaa"), 1 to 24 bytes, with one
+  // space doubled at each place in turn: the words the check reads overlap by a byte, so a pair
+  // across two is seen.
+  for (size_t period : {2, 3, 4}) {
+    for (size_t n = 1; n <= 24; ++n) {
+      std::string base;
+      for (size_t i = 0; i < n; ++i) base += i % period == period - 1 ? ' ' : 'a';
+      while (base.back() == ' ') base.pop_back();
+      UsersCreatedMessage tidy = Sample();
+      tidy.first_name = base;
+      EXPECT_EQ(*Cleanse(tidy).first_name, base);
+      for (size_t at = 0; at < base.size(); ++at) {
+        if (base[at] != ' ') continue;
+        UsersCreatedMessage m = Sample();
+        m.first_name = base.substr(0, at) + " " + base.substr(at);
+        EXPECT_EQ(*Cleanse(m).first_name, base) << "\"" << *m.first_name << "\"";
+      }
+    }
+  }
+}
+
+TEST(Cleanse, ACapitalIsLoweredWhereverItIs) {
+  for (size_t n = 1; n <= 20; ++n) {
+    for (size_t at = 0; at < n; ++at) {
+      for (char capital : {'A', 'M', 'Z'}) {
+        std::string email(n, 'x');
+        email[at] = capital;
+        UsersCreatedMessage m = Sample();
+        m.email = email;
+        m.id = email;
+        std::string lowered(n, 'x');
+        lowered[at] = static_cast<char>(capital - 'A' + 'a');
+        UsersCreatedMessage c = Cleanse(m);
+        EXPECT_EQ(*c.email, lowered);
+        EXPECT_EQ(*c.id, lowered);
+      }
+    }
+  }
+  UsersCreatedMessage m = Sample();
+  m.email = "\xc3\x89MILE@[@\x7f`{.Example.ORG";  // bytes next to 'A'..'Z' stay as they are
+  EXPECT_EQ(*Cleanse(m).email, "\xc3\x89mile@[@\x7f`{.example.org");
+}
+
 TEST(Cleanse, APhoneWithoutDigitsBecomesEmpty) {
   for (std::string_view phone : {"", "+", "+ ()", "-"}) {
     UsersCreatedMessage m = Sample();
