@@ -247,12 +247,12 @@ Result<PendingBatch> ProcessService::Impl::Transform(std::vector<ConsumedRecord>
       reject(r, dlq_reason::kMalformedJson, "the value is null");
       continue;
     }
-    std::variant<CreatedUser, Rejection> outcome = ProcessMessage(*r.value, r.timestamp);
-    if (auto* rejection = std::get_if<Rejection>(&outcome)) {
+    CreatedUser& row = pending.batch.users.emplace_back();
+    if (auto rejection = ProcessMessageInto(*r.value, r.timestamp, row)) {
+      pending.batch.users.pop_back();
       reject(r, rejection->reason, std::move(rejection->detail));
       continue;
     }
-    CreatedUser& row = std::get<CreatedUser>(outcome);
     if (windows_enabled && !windows.Add(r.partition, row)) {
       // Too late for the windows; the user is still a valid row of created_users.
       ++pending.late;
@@ -260,7 +260,6 @@ Result<PendingBatch> ProcessService::Impl::Transform(std::vector<ConsumedRecord>
              fmt::format("event time {} is behind the watermark {}", FormatIso8601(r.timestamp),
                          FormatIso8601(windows.Watermark().value_or(Timestamp{}))));
     }
-    pending.batch.users.push_back(std::move(row));
   }
   if (!letters.empty()) {
     PartitionId dlq_partition(0);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 #include <utility>
 #include <variant>
 
@@ -143,7 +144,9 @@ int YearsBetween(Timestamp birth, Timestamp at) {
   return years;
 }
 
-UsersCreatedMessage Cleanse(UsersCreatedMessage m) {
+namespace {
+
+void CleanseInPlace(UsersCreatedMessage& m) {
   for (auto* field : {&m.id, &m.first_name, &m.last_name, &m.gender, &m.address, &m.post_code, &m.email, &m.username,
                       &m.dob, &m.registered_date, &m.phone, &m.picture}) {
     if (*field) Tidy(**field);
@@ -152,10 +155,10 @@ UsersCreatedMessage Cleanse(UsersCreatedMessage m) {
     if (*field) AsciiLower(**field);
   }
   if (m.phone) KeepPhoneDigits(*m.phone);
-  return m;
 }
 
-std::optional<Rejection> Validate(const UsersCreatedMessage& m) {
+// Validate, also giving the two dates it read.
+std::optional<Rejection> Check(const UsersCreatedMessage& m, Timestamp& dob, Timestamp& registered) {
   const std::array<std::pair<const char*, const std::optional<std::string>*>, 12> fields = {{
       {"id", &m.id},
       {"first_name", &m.first_name},
@@ -178,16 +181,19 @@ std::optional<Rejection> Validate(const UsersCreatedMessage& m) {
   if (!IsValidEmail(*m.email)) {
     return Rejection{dlq_reason::kInvalidEmail, fmt::format("email \"{}\" is not a valid address", *m.email)};
   }
-  for (const auto& [name, value] : {std::pair{"dob", &m.dob}, {"registered_date", &m.registered_date}}) {
-    if (!ParseIso8601(**value).ok()) {
+  for (auto [name, value, parsed] :
+       {std::tuple{"dob", &m.dob, &dob}, {"registered_date", &m.registered_date, &registered}}) {
+    auto time = ParseIso8601(**value);
+    if (!time.ok()) {
       return Rejection{dlq_reason::kInvalidDate, fmt::format("{} \"{}\" is not an ISO-8601 timestamp", name, **value)};
     }
+    *parsed = *time;
   }
   return std::nullopt;
 }
 
-CreatedUser Enrich(UsersCreatedMessage m, Timestamp event_time) {
-  CreatedUser row;
+// Enrich, into `row`, with the message's dates already read; the message's strings move to `row`.
+void EnrichInto(UsersCreatedMessage& m, Timestamp event_time, Timestamp dob, Timestamp registered, CreatedUser& row) {
   row.id = std::move(*m.id);
   row.first_name = std::move(*m.first_name);
   row.last_name = std::move(*m.last_name);
@@ -200,28 +206,60 @@ CreatedUser Enrich(UsersCreatedMessage m, Timestamp event_time) {
   row.registered_date = std::move(*m.registered_date);
   row.phone = std::move(*m.phone);
   row.picture = std::move(*m.picture);
-  Timestamp dob = *ParseIso8601(row.dob);
-  Timestamp registered = *ParseIso8601(row.registered_date);
   row.age = YearsBetween(dob, event_time);
-  row.age_band = std::string(AgeBand(row.age));
-  row.email_domain = row.email.substr(row.email.find('@') + 1);
+  row.age_band = AgeBand(row.age);
+  row.email_domain.assign(row.email, row.email.find('@') + 1);
   size_t comma = row.address.rfind(", ");
-  row.country = comma == std::string::npos ? std::string() : row.address.substr(comma + 2);
-  if (auto nat = NationalityOfCountry(row.country)) row.nat = std::string(*nat);
+  if (comma == std::string::npos) {
+    row.country.clear();
+  } else {
+    row.country.assign(row.address, comma + 2);
+  }
+  if (auto nat = NationalityOfCountry(row.country)) {
+    row.nat = *nat;
+  } else {
+    row.nat.clear();
+  }
   row.tenure_days = std::chrono::floor<std::chrono::days>(event_time - registered).count();
   row.event_time = event_time;
+}
+
+}  // namespace
+
+UsersCreatedMessage Cleanse(UsersCreatedMessage m) {
+  CleanseInPlace(m);
+  return m;
+}
+
+std::optional<Rejection> Validate(const UsersCreatedMessage& cleansed) {
+  Timestamp dob, registered;
+  return Check(cleansed, dob, registered);
+}
+
+CreatedUser Enrich(UsersCreatedMessage m, Timestamp event_time) {
+  CreatedUser row;
+  const Timestamp dob = *ParseIso8601(*m.dob), registered = *ParseIso8601(*m.registered_date);
+  EnrichInto(m, event_time, dob, registered, row);
   return row;
 }
 
-std::variant<CreatedUser, Rejection> ProcessMessage(std::string_view value, Timestamp event_time) {
+std::optional<Rejection> ProcessMessageInto(std::string_view value, Timestamp event_time, CreatedUser& row) {
   auto message = ParseMessage(value);
   if (!message.ok()) {
     bool wrong_type = message.status().code() == StatusCode::kInvalidArgument;
     return Rejection{wrong_type ? dlq_reason::kWrongType : dlq_reason::kMalformedJson, message.status().message()};
   }
-  UsersCreatedMessage cleansed = Cleanse(std::move(*message));
-  if (auto rejection = Validate(cleansed)) return *std::move(rejection);
-  return Enrich(std::move(cleansed), event_time);
+  CleanseInPlace(*message);
+  Timestamp dob, registered;
+  if (auto rejection = Check(*message, dob, registered)) return rejection;
+  EnrichInto(*message, event_time, dob, registered, row);
+  return std::nullopt;
+}
+
+std::variant<CreatedUser, Rejection> ProcessMessage(std::string_view value, Timestamp event_time) {
+  CreatedUser row;
+  if (auto rejection = ProcessMessageInto(value, event_time, row)) return *std::move(rejection);
+  return row;
 }
 
 }  // namespace rtpipe

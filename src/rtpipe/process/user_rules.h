@@ -34,6 +34,9 @@ CreatedUser Enrich(UsersCreatedMessage valid, Timestamp event_time);
 
 /// Decode, cleanse, validate and enrich one message value: a row or the reason it was rejected.
 std::variant<CreatedUser, Rejection> ProcessMessage(std::string_view value, Timestamp event_time);
+/// As ProcessMessage, into `row`: nullopt when the message gave a row, else why it was rejected
+/// (and `row` may hold part of one). The message is read once, its strings moved into `row`.
+std::optional<Rejection> ProcessMessageInto(std::string_view value, Timestamp event_time, CreatedUser& row);
 
 // Building blocks, exposed for tests.
 bool IsValidEmail(std::string_view email);

@@ -232,5 +232,32 @@ TEST(ProcessMessage, ValidMessageBecomesARow) {
   EXPECT_EQ(row.age, 34);
 }
 
+TEST(ProcessMessage, IntoARowGivesWhatTheStepsGiveOneByOne) {
+  // The processor's path (decode once, dates read once, strings moved into the row) against
+  // Cleanse, Validate and Enrich called one after another; into one row reused, so nothing of a
+  // message is left in the row by the next.
+  std::vector<UsersCreatedMessage> messages(6, Sample());
+  messages[1].address = "1 Main St, Springfield, Somewhere, Atlantis";  // no nationality
+  messages[2].email = "  Jennie.NICHOLS@Example.com ";
+  messages[3].dob = "1992-13-08T15:13:16.688Z";  // rejected: not a date
+  messages[4].registered_date = "yesterday";     // rejected: not a date
+  messages[5].address = "no comma at all";       // no country
+  const Timestamp at = At("2026-03-08T10:00:00.000Z");
+  CreatedUser row;
+  for (const UsersCreatedMessage& m : messages) {
+    const std::string value = MessageJson(m);
+    std::optional<Rejection> rejection = ProcessMessageInto(value, at, row);
+    UsersCreatedMessage cleansed = Cleanse(m);
+    std::optional<Rejection> expected = Validate(cleansed);
+    ASSERT_EQ(rejection.has_value(), expected.has_value()) << value;
+    if (rejection) {
+      EXPECT_EQ(rejection->reason, expected->reason);
+      EXPECT_EQ(rejection->detail, expected->detail);
+      continue;
+    }
+    EXPECT_EQ(row, Enrich(cleansed, at)) << value;
+  }
+}
+
 }  // namespace
 }  // namespace rtpipe
