@@ -1,10 +1,11 @@
 // libFuzzer target: the randomuser.me parsers of untrusted bytes (src/rtpipe/model): ParseResponse,
-// ParseUser and ParseMessage. Besides memory safety (ASan/UBSan) it checks invariants:
-//  - a user that parses serialises back to JSON that parses to the same user (UserJson);
+// ParsePaddedResponse, ParseUser and ParseMessage. Besides memory safety (ASan/UBSan) it checks
+// invariants:
+//  - a user that parses serialises back to JSON that parses to the same user (UserJson), and its
+//    message written from its fields is the one written through UsersCreatedMessage;
 //  - parsing into a User reused across inputs gives what a fresh parse gives;
-//  - a record of a response holds exactly bytes of the body, and parsing those bytes on their own
-//    succeeds exactly when the in-place parse did, with the same user (the errors of a bad record
-//    may differ: in place the first error met is reported, on its own an unbalanced object is);
+//  - a response parsed where it lies (ParsePaddedResponse, junk after the padding's start) gives
+//    what a copied one gives, and each of its records holds exactly bytes of the body;
 //  - a message that parses round-trips through MessageJson.
 // Seed corpus: fuzz/corpus/randomuser/.
 
@@ -30,6 +31,8 @@ void CheckRoundTrip(const rtpipe::User& user) {
   auto again = rtpipe::ParseUser(json);
   if (!again.ok()) Broken("UserJson output does not parse", again.status().ToString());
   if (!(*again == user)) Broken("UserJson round trip changed the user", json);
+  std::string message = rtpipe::MessageJson(user);
+  if (message != rtpipe::MessageJson(rtpipe::ToMessage(user))) Broken("the two message paths differ", message);
 }
 
 }  // namespace
@@ -45,15 +48,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (status.ok() && !(reused == *user)) Broken("fresh and reused users differ", bytes);
 
   auto response = rtpipe::ParseResponse(bytes);
+  std::string padded(bytes);
+  padded.append(rtpipe::kJsonPadding, '"');  // junk that must not be read as part of the body
+  auto in_place = rtpipe::ParsePaddedResponse(std::string_view(padded).substr(0, size));
+  if (response.ok() != in_place.ok()) Broken("copied and in-place responses disagree", bytes);
   if (response.ok()) {
-    for (const auto& record : response->records) {
-      if (bytes.find(record.raw) == std::string_view::npos) Broken("record bytes not in the body", record.raw);
-      auto alone = rtpipe::ParseUser(record.raw);
-      if (alone.ok() != record.user.ok()) Broken("in-place and standalone parses disagree", record.raw);
-      if (alone.ok()) {
-        if (!(*alone == *record.user)) Broken("in-place and standalone users differ", record.raw);
-        CheckRoundTrip(*alone);
-      }
+    if (response->records.size() != in_place->records.size()) Broken("the two responses' records differ", bytes);
+    for (size_t i = 0; i < response->records.size(); ++i) {
+      const std::string& raw = response->records[i].raw;
+      if (raw != in_place->records[i].raw) Broken("the two responses' records differ", raw);
+      if (bytes.find(raw) == std::string_view::npos) Broken("record bytes not in the body", raw);
+      if (auto alone = rtpipe::ParseUser(raw); alone.ok()) CheckRoundTrip(*alone);
     }
   }
 
