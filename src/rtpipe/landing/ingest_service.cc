@@ -30,7 +30,7 @@ size_t QueuedBatches(int results) {
 // is the ingest stage's bottleneck (one SQLite connection writes every row), and building each
 // user's message and each reject's dead letter is about a tenth of its work.
 struct FetchedBatch {
-  SourceBatch batch;               // without its records, whose bytes moved to `users` and `rejects`
+  SourcePosition next;             // where the source continues after it
   int64_t fetched_us = 0;          // when: each user's and reject's ingested_us, however many batches land together
   std::vector<User> parsed;        // the users, kept only when the store reads them; `users[i].user` points here
   std::vector<LandingUser> users;  // keyed by login.uuid, with the message captured for each
@@ -42,9 +42,8 @@ struct FetchedBatch {
 // into `scratch`, reused record after record, and a queued user holds only its key, bytes and
 // message: with 5,000 users per request, the batch being prepared, the queue and the batches being
 // landed hold up to 30,000 users, and a User per record would cost an allocation per field.
-FetchedBatch Prepare(SourceBatch batch, bool keep_users, User& scratch) {
-  FetchedBatch f{std::move(batch), WallMicros(), {}, {}, {}};
-  SourceBatch& b = f.batch;
+FetchedBatch Prepare(SourceBatch b, bool keep_users, User& scratch) {
+  FetchedBatch f{b.next, WallMicros(), {}, {}, {}};
   f.users.reserve(b.records.size());
   if (keep_users) f.parsed.reserve(b.records.size());  // never reallocated: `users` points into it
   for (size_t i = 0; i < b.records.size(); ++i) {
@@ -69,8 +68,7 @@ FetchedBatch Prepare(SourceBatch batch, bool keep_users, User& scratch) {
     std::string source_key = fmt::format("{} #{:016x}", letter.source, Fnv1a64(raw));
     f.rejects.push_back({std::move(source_key), std::nullopt, DeadLetterJson(letter), event_time, f.fetched_us});
   }
-  b.records = std::vector<SourceRecord>();  // their bytes have moved; `= {}` would keep the array
-  return f;
+  return f;  // `b` goes here, on the thread that made its records
 }
 
 }  // namespace
@@ -163,7 +161,7 @@ Status IngestService::Impl::FetchLoop(std::stop_token stop) {
 Status IngestService::Impl::Land(std::vector<FetchedBatch>& fetched) {
   LandingBatch landing;
   landing.run = run;
-  landing.next_position = fetched.back().batch.next;
+  landing.next_position = fetched.back().next;
   for (FetchedBatch& f : fetched) {
     landing.source_records += static_cast<int64_t>(f.users.size() + f.rejects.size());  // each record is one
     if (landing.users.empty()) {
