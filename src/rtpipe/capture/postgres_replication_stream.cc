@@ -2,23 +2,11 @@
 
 #include <poll.h>
 
+#include "rtpipe/base/bytes.h"
 #include "rtpipe/base/time.h"
 #include "rtpipe/capture/postgres_pgoutput.h"
 
 namespace rtpipe {
-namespace {
-
-uint64_t ReadBe64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-void AppendBe64(std::string& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-}  // namespace
 
 Result<std::unique_ptr<PgReplicationStream>> PgReplicationStream::Start(const PgEndpoint& endpoint,
                                                                         const std::string& slot,
@@ -60,7 +48,7 @@ Result<PgReplicationStream::Event> PgReplicationStream::Next(std::chrono::millis
       }
       if (buffer_[0] == 'k' && n >= 18) {
         e.kind = Event::Kind::kKeepalive;
-        e.wal_end = PgLsn{ReadBe64(buffer_ + 1)};
+        e.wal_end = PgLsn{GetBe64(buffer_ + 1)};
         e.reply_requested = buffer_[17] != 0;
         return e;
       }
@@ -93,8 +81,8 @@ Status PgReplicationStream::SendStatus(PgLsn flushed, bool reply_requested) {
   std::string msg;
   msg.reserve(34);
   msg.push_back('r');
-  for (int i = 0; i < 3; ++i) AppendBe64(msg, flushed.value);  // written, flushed, applied
-  AppendBe64(msg, static_cast<uint64_t>(WallMicros() - pgoutput::kPgEpochUnixMicros));
+  for (int i = 0; i < 3; ++i) AppendBe64(&msg, flushed.value);  // written, flushed, applied
+  AppendBe64(&msg, static_cast<uint64_t>(WallMicros() - pgoutput::kPgEpochUnixMicros));
   msg.push_back(reply_requested ? 1 : 0);
   PGconn* conn = conn_->handle();
   if (PQputCopyData(conn, msg.data(), static_cast<int>(msg.size())) != 1 || PQflush(conn) != 0) {

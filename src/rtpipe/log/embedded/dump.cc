@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "rtpipe/base/bytes.h"
 #include "rtpipe/base/time.h"
-#include "rtpipe/log/embedded/bytes.h"
 #include "rtpipe/log/embedded/record_batch.h"
 #include "rtpipe/log/embedded/segment.h"
 

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "rtpipe/log/embedded/bytes.h"
+#include "rtpipe/base/bytes.h"
 #include "rtpipe/log/embedded/crc32c.h"
 
 namespace rtpipe::embedded {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "rtpipe/log/embedded/bytes.h"
+#include "rtpipe/base/bytes.h"
 #include "rtpipe/log/embedded/crc32c.h"
 
 namespace rtpipe::embedded {

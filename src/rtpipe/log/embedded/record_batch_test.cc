@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rtpipe/log/embedded/bytes.h"
+#include "rtpipe/base/bytes.h"
 #include "rtpipe/log/embedded/crc32c.h"
 
 namespace rtpipe::embedded {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "rtpipe/log/embedded/bytes.h"
+#include "rtpipe/base/bytes.h"
 
 namespace rtpipe::embedded {
 

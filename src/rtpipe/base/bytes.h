@@ -1,6 +1,7 @@
 #pragma once
-// Byte-level helpers of the on-disk formats: big-endian fixed-width integers (Kafka's network
-// order) and Kafka's zig-zag varints (protobuf-style base-128, least significant group first).
+// Byte-level helpers of binary formats (the embedded log's files, the SQLite outbox's entries):
+// big-endian fixed-width integers (Kafka's network order) and Kafka's zig-zag varints
+// (protobuf-style base-128, least significant group first).
 // The reader never reads past its end: every call checks the bounds and reports failure.
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace rtpipe::embedded {
+namespace rtpipe {
 
 inline void PutBe16(char* p, uint16_t v) {
   p[0] = static_cast<char>(v >> 8);
@@ -122,4 +123,4 @@ class ByteReader {
   const char* end_;
 };
 
-}  // namespace rtpipe::embedded
+}  // namespace rtpipe
