@@ -44,8 +44,6 @@ class StrongId {
 using Offset = StrongId<struct OffsetTag, int64_t>;
 /// Index of a partition within a topic.
 using PartitionId = StrongId<struct PartitionIdTag, int32_t>;
-/// Sequence number of an outbox entry in the landing store (monotonic, gap-free per store).
-using OutboxSeq = StrongId<struct OutboxSeqTag, int64_t>;
 /// Identifier of one ingest run (one `rtpipe run` process lifetime), recorded with each landed row.
 using RunId = StrongId<struct RunIdTag, int64_t>;
 

@@ -25,21 +25,28 @@ class CaptureServiceTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Lands users first..first+n-1 plus one reject.
-  void Land(int n, int first = 0) {
+  // Lands users first..first+n-1 plus one reject, `per_batch` users per landing transaction (all
+  // at once by default), the reject with the last. Each transaction's users are an outbox row,
+  // which capture reads whole, and the reject another.
+  void Land(int n, int first = 0, int per_batch = 0) {
     auto store = SqliteLandingStore::Open((dir_ / "landing.db").string(), config_.log.topic, config_.log.dlq_topic);
     ASSERT_TRUE(store.ok()) << store.status();
     auto run = (*store)->BeginRun();
-    LandingBatch batch;
-    batch.run = *run;
-    for (int i = 0; i < n; ++i) {
-      batch.users.push_back({"uuid-" + std::to_string(first + i), "{}", TimestampFromMillis(i),
-                             "message-" + std::to_string(first + i), nullptr});
+    if (per_batch == 0) per_batch = n;
+    for (int from = 0; from < n; from += per_batch) {
+      LandingBatch batch;
+      batch.run = *run;
+      for (int i = from; i < std::min(n, from + per_batch); ++i) {
+        batch.users.push_back({"uuid-" + std::to_string(first + i), "{}", TimestampFromMillis(i),
+                               "message-" + std::to_string(first + i), nullptr});
+      }
+      if (from + per_batch >= n) {
+        batch.rejects.push_back({"reject-" + std::to_string(first), std::nullopt, "{\"reason\":\"malformed_json\"}",
+                                 TimestampFromMillis(0)});
+      }
+      batch.source_records = static_cast<int64_t>(batch.rejects.size() + batch.users.size());
+      ASSERT_TRUE((*store)->Write(batch).ok());
     }
-    batch.rejects.push_back(
-        {"reject-" + std::to_string(first), std::nullopt, "{\"reason\":\"malformed_json\"}", TimestampFromMillis(0)});
-    batch.source_records = n + 1;
-    ASSERT_TRUE((*store)->Write(batch).ok());
   }
 
   // Every value in the topic, with its count.
@@ -140,8 +147,37 @@ TEST_F(CaptureServiceTest, AReadWaitingOnAnEmptyOutboxReturnsWhenTheLandingStore
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
 }
 
+// The outbox holds a row of changes per landing transaction: the feed reads whole rows until it
+// has the changes asked for, numbers them on from row to row, and counts its backlog in changes.
+TEST_F(CaptureServiceTest, TheOutboxFeedReadsWholeRowsAndCountsChanges) {
+  Land(100, 0, 30);  // rows of 30, 30, 30 and 10 users, then the reject's
+  auto feed = SqliteOutboxFeed::Open((dir_ / "landing.db").string());
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  EXPECT_EQ((*feed)->Backlog().value(), 101);
+  std::stop_source stop;
+  auto read = (*feed)->Read("", 40, std::chrono::milliseconds(0), stop.get_token());
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->first.size(), 60u) << "two rows of 30";
+  EXPECT_EQ(read->second, "2");
+  for (int i = 0; i < 60; ++i) {
+    EXPECT_EQ(read->first[i].id, "outbox:" + std::to_string(i + 1));
+    EXPECT_EQ(read->first[i].value, "message-" + std::to_string(i));
+  }
+  ASSERT_TRUE((*feed)->Commit({read->second, {}}).ok());
+  EXPECT_EQ((*feed)->Backlog().value(), 41);
+
+  read = (*feed)->Read("2", 1000, std::chrono::milliseconds(0), stop.get_token());
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->first.size(), 41u);
+  EXPECT_EQ(read->first[39].id, "outbox:100");
+  EXPECT_EQ(read->first[40].id, "outbox:101");
+  EXPECT_EQ(read->first[40].topic, config_.log.dlq_topic);
+  EXPECT_FALSE(read->first[40].key.has_value());
+  EXPECT_EQ(read->second, "5");
+}
+
 TEST_F(CaptureServiceTest, AppendsMadeBeforeACrashAreNotRepeated) {
-  Land(100);
+  Land(100, 0, 20);
   {
     // A previous capture appended the first 40 changes durably, then died before committing.
     auto log = OpenLog(config_.log, LogAccess::kReadWrite);
@@ -175,8 +211,8 @@ TEST_F(CaptureServiceTest, AppendsMadeBeforeACrashAreNotRepeated) {
 }
 
 TEST_F(CaptureServiceTest, RoundsDoNotWaitForTheLandingWriterAndARestartSkipsWhatTheyAppended) {
-  config_.capture.batch_size = 20;  // the 100 users and the reject: 6 rounds
-  Land(100);
+  config_.capture.batch_size = 20;  // the 100 users and the reject, in 6 outbox rows: 6 rounds
+  Land(100, 0, 20);
   auto log = OpenLog(config_.log, LogAccess::kReadWrite);
   ASSERT_TRUE(log.ok());
   auto feed = SqliteOutboxFeed::Open((dir_ / "landing.db").string());
@@ -211,9 +247,9 @@ TEST_F(CaptureServiceTest, RoundsDoNotWaitForTheLandingWriterAndARestartSkipsWha
   });
   round(20);
   landing_commits.join();
-  EXPECT_EQ(committed(), "80");
-  round(20);  // no writer: commits at once
-  EXPECT_EQ(committed(), "100");
+  EXPECT_EQ(committed(), "4");  // the outbox rows' seq
+  round(20);                    // no writer: commits at once
+  EXPECT_EQ(committed(), "5");
 
   // The last round (the reject) appends while landing writes, then capture dies uncommitted.
   {
@@ -222,7 +258,7 @@ TEST_F(CaptureServiceTest, RoundsDoNotWaitForTheLandingWriterAndARestartSkipsWha
     round(1);
     capture->reset();
   }
-  EXPECT_EQ(committed(), "100");
+  EXPECT_EQ(committed(), "5");
   EXPECT_EQ(Values(**log, config_.log.dlq_topic).size(), 1u);
 
   // A restart reads it again, and the replay guard does not append it twice.
@@ -232,7 +268,7 @@ TEST_F(CaptureServiceTest, RoundsDoNotWaitForTheLandingWriterAndARestartSkipsWha
   round(1);
   round(0);  // nothing left: commits what the previous round read
   EXPECT_EQ(restarted.duplicates.value(), 1u);
-  EXPECT_EQ(committed(), "101");
+  EXPECT_EQ(committed(), "6");
   EXPECT_EQ((*feed)->Backlog().value(), 0);
   auto values = Values(**log, config_.log.topic);
   EXPECT_EQ(values.size(), 100u);

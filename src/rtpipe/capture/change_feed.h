@@ -49,7 +49,8 @@ class ChangeFeed {
 
   /// The last committed checkpoint (empty position before the first commit).
   virtual Result<CaptureCheckpoint> LoadCheckpoint() = 0;
-  /// Up to `max` changes after `position`, in order; waits up to `wait` for the first one.
+  /// Up to `max` changes after `position`, in order (more only where a feed cannot split its unit:
+  /// the SQLite outbox reads whole rows); waits up to `wait` for the first one.
   /// Returns the changes and the position just after the last of them.
   virtual Result<std::pair<std::vector<Change>, std::string>> Read(const std::string& position, int max,
                                                                    std::chrono::milliseconds wait,

@@ -4,7 +4,8 @@
 #include <chrono>
 
 #include "rtpipe/config/url.h"
-#include "rtpipe/landing/sqlite_landing_schema.h"
+#include "rtpipe/landing/sqlite_landing_store.h"
+#include "rtpipe/landing/sqlite_outbox_entries.h"
 
 namespace rtpipe {
 namespace {
@@ -25,15 +26,15 @@ Result<int64_t> ParsePosition(const std::string& position) {
 
 Result<std::unique_ptr<SqliteOutboxFeed>> SqliteOutboxFeed::Open(const std::string& path) {
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
-  RTPIPE_RETURN_IF_ERROR(db->Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_RETURN_IF_ERROR(OpenLandingSchema(*db));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
-  RTPIPE_ASSIGN_OR_RETURN(auto read, db->Prepare("SELECT seq, topic, key, value, event_time_ms, ingested_us "
-                                                 "FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+  RTPIPE_ASSIGN_OR_RETURN(auto read, db->Prepare("SELECT seq, topic, first_change, changes, entries "
+                                                 "FROM outbox WHERE seq > ?1 ORDER BY seq"));
   RTPIPE_ASSIGN_OR_RETURN(auto save,
                           db->Prepare("INSERT INTO capture_state (id, position, log_ends) VALUES (1, ?1, ?2) "
                                       "ON CONFLICT (id) DO UPDATE SET position = excluded.position, "
                                       "log_ends = excluded.log_ends"));
-  // Keeps the last captured entry: see the outbox table in sqlite_landing_schema.h.
+  // Keeps the last captured row: see the outbox table in sqlite_landing_schema.h.
   RTPIPE_ASSIGN_OR_RETURN(auto prune, db->Prepare("DELETE FROM outbox WHERE seq < ?1"));
   return std::unique_ptr<SqliteOutboxFeed>(
       new SqliteOutboxFeed(std::move(db), std::move(read), std::move(save), std::move(prune)));
@@ -60,23 +61,33 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
   for (;;) {
     const uint64_t commits = db_->Commits();
     read_.BindInt(1, after);
-    read_.BindInt(2, max);
-    for (;;) {
+    changes.reserve(static_cast<size_t>(max));
+    // Whole rows, until they hold `max` changes.
+    while (changes.size() < static_cast<size_t>(max)) {
       auto row = read_.Step();
       if (!row.ok()) {
         read_.Reset();
         return row.status();
       }
       if (!*row) break;
-      Change c;
       last = read_.ColumnInt(0);
-      c.id = "outbox:" + std::to_string(last);
-      c.topic = std::string(read_.ColumnText(1));
-      if (!read_.ColumnIsNull(2)) c.key = std::string(read_.ColumnText(2));
-      c.value = std::string(read_.ColumnText(3));
-      c.event_time = TimestampFromMillis(read_.ColumnInt(4));
-      c.ingested_us = read_.ColumnInt(5);
-      changes.push_back(std::move(c));
+      const std::string_view topic = read_.ColumnText(1);
+      int64_t number = read_.ColumnInt(2);
+      const int64_t count = read_.ColumnInt(3);
+      Status read =
+          ForEachOutboxEntry(read_.ColumnBlob(4), count, fmt::format("outbox row {}", last), [&](const OutboxEntry& e) {
+            Change& c = changes.emplace_back();
+            c.id = fmt::format("outbox:{}", number++);
+            c.topic = topic;
+            if (e.key) c.key = std::string(*e.key);
+            c.value = e.value;
+            c.event_time = TimestampFromMillis(e.event_time_ms);
+            c.ingested_us = e.ingested_us;
+          });
+      if (!read.ok()) {
+        read_.Reset();
+        return read;
+      }
     }
     read_.Reset();
     const auto left =
@@ -113,9 +124,9 @@ Status SqliteOutboxFeed::Save(const CaptureCheckpoint& checkpoint, SqliteTransac
 }
 
 Result<int64_t> SqliteOutboxFeed::Backlog() {
-  RTPIPE_ASSIGN_OR_RETURN(auto last, db_->QueryInt("SELECT MAX(seq) FROM outbox"));
-  RTPIPE_ASSIGN_OR_RETURN(auto captured, db_->QueryInt("SELECT position FROM capture_state"));
-  return last.value_or(0) - captured.value_or(0);
+  RTPIPE_ASSIGN_OR_RETURN(auto backlog, db_->QueryInt("SELECT COALESCE(SUM(changes), 0) FROM outbox "
+                                                      "WHERE seq > COALESCE((SELECT position FROM capture_state), 0)"));
+  return backlog.value_or(0);
 }
 
 }  // namespace rtpipe

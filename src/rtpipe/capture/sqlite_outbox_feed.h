@@ -1,6 +1,6 @@
 #pragma once
 // ChangeFeed over the SQLite landing database's outbox table (see landing/sqlite_landing_schema.h).
-// Positions are outbox sequence numbers in decimal.
+// Positions are outbox row sequence numbers (seq) in decimal: it reads whole rows.
 
 #include <memory>
 #include <string>

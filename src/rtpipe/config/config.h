@@ -27,12 +27,12 @@ struct SourceConfig {
 
 struct LandingConfig {
   std::string url = "sqlite:data/landing.db";
-  int max_outbox_backlog = 200'000;   // ingest waits while more outbox entries await capture
+  int max_outbox_backlog = 200'000;   // ingest waits while more landed changes await capture
   milliseconds retry_window{60'000};  // PostgreSQL: how long to retry an unreachable server
 };
 
 struct CaptureConfig {
-  int batch_size = 5000;                     // outbox entries appended to the log per round
+  int batch_size = 5000;                     // changes appended to the log per round (whole outbox rows)
   milliseconds poll_interval{20};            // pause when the outbox is empty
   std::string slot = "rtpipe";               // PostgreSQL: logical replication slot
   std::string publication = "rtpipe_users";  // PostgreSQL: publication of the landing tables

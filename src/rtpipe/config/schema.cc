@@ -352,7 +352,9 @@ std::vector<ConfigKey> BuildKeys() {
                           "restarting, at start-up and for each batch, before giving up.",
                           [](Config& c) -> milliseconds& { return c.landing.retry_window; }));
   // capture
-  k.push_back(IntKey<int>("capture.batch_size", 5000, 1, 1'000'000, "Changes captured into the log per round.",
+  k.push_back(IntKey<int>("capture.batch_size", 5000, 1, 1'000'000,
+                          "Changes captured into the log per round (a round reads whole SQLite outbox rows, so it may "
+                          "exceed this by part of one).",
                           [](Config& c) -> int& { return c.capture.batch_size; }));
   k.push_back(DurationKey("capture.poll_interval", "20ms", milliseconds(1),
                           "How long capture waits for new changes when there are none (a commit of the embedded "

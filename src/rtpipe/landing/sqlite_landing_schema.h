@@ -7,7 +7,8 @@
 namespace rtpipe::sqlite_landing {
 
 // 2: user_records is keyed by uuid_key(uuid), 16 bytes, instead of the uuid's text.
-inline constexpr int kSchemaVersion = 2;
+// 3: an outbox row holds all the changes of one topic that one landing transaction made.
+inline constexpr int kSchemaVersion = 3;
 
 inline constexpr std::string_view kCreateSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -72,16 +73,18 @@ CREATE TABLE IF NOT EXISTS rejected_records (
   ingested_at TEXT NOT NULL,
   run_id INTEGER NOT NULL
 );
--- Ordered changes awaiting capture. A sequence number is never reused: capture deletes the
--- captured prefix but always keeps its last row, so the next rowid stays above every one used.
--- (AUTOINCREMENT would guarantee the same at the cost of a sqlite_sequence update per insert.)
+-- Ordered changes awaiting capture: a row per topic per landing transaction, holding its changes
+-- in order (`entries`, framed as landing/sqlite_outbox_entries.h describes), so that a
+-- transaction of 5,000 users inserts one row, not 5,000. Changes are numbered on from row to row
+-- (a change's id is "outbox:" followed by its number). Neither a seq nor a change number is ever
+-- reused: capture deletes the captured rows but always keeps the last one, from which both go on.
+-- (AUTOINCREMENT would keep seq so at the cost of a sqlite_sequence update per insert.)
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY,
   topic TEXT NOT NULL,
-  key TEXT,
-  value BLOB NOT NULL,
-  event_time_ms INTEGER NOT NULL,
-  ingested_us INTEGER NOT NULL
+  first_change INTEGER NOT NULL,  -- the number of its first change
+  changes INTEGER NOT NULL,       -- how many changes `entries` holds
+  entries BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ingest_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -93,8 +96,9 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
   started_at TEXT NOT NULL,
   pid INTEGER NOT NULL
 );
--- The capture stage's durable position: outbox entries up to `position` are in the log, and
--- `log_ends` (JSON) holds the log end offsets right after they became durable (replay guard).
+-- The capture stage's durable position: the changes of the outbox rows up to seq `position` are in
+-- the log, and `log_ends` (JSON) holds the log end offsets right after they became durable (replay
+-- guard).
 CREATE TABLE IF NOT EXISTS capture_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   position INTEGER NOT NULL,
@@ -113,6 +117,20 @@ INSERT INTO user_records (uuid_key, uuid, raw, event_time_ms, ingested_at, run_i
   SELECT uuid_key(uuid), uuid, raw, event_time_ms, ingested_at, run_id, version FROM user_records_v1 ORDER BY rowid;
 DROP TABLE user_records_v1;
 UPDATE schema_version SET version = 2;
+)sql";
+
+// From schema version 2, where the outbox held a row per change: `outbox_v2` keeps those rows while
+// kCreateSchema makes the new table, which SqliteLandingStore fills (each old row becomes a row of
+// one change that keeps its seq, and numbers it by that seq: ids and capture_state.position stay
+// as they were).
+inline constexpr std::string_view kMigrateFromV2 = R"sql(
+ALTER TABLE outbox RENAME TO outbox_v2;
+)sql";
+inline constexpr std::string_view kReadV2Outbox =
+    "SELECT seq, topic, key, value, event_time_ms, ingested_us FROM outbox_v2 ORDER BY seq";
+inline constexpr std::string_view kDropV2Outbox = R"sql(
+DROP TABLE outbox_v2;
+UPDATE schema_version SET version = 3;
 )sql";
 
 }  // namespace rtpipe::sqlite_landing

@@ -6,6 +6,7 @@
 #include "rtpipe/base/prefetch.h"
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/sqlite_landing_schema.h"
+#include "rtpipe/landing/sqlite_outbox_entries.h"
 
 namespace rtpipe {
 namespace {
@@ -21,6 +22,12 @@ UPDATE user_records SET raw = ?2, event_time_ms = ?3, ingested_at = ?4, run_id =
 WHERE uuid_key = ?1 AND raw IS NOT ?2
 )sql";
 
+// A row of changes for the outbox, numbered on from the last row's (sqlite_landing_schema.h).
+constexpr std::string_view kAppendOutbox = R"sql(
+INSERT INTO outbox (topic, first_change, changes, entries)
+SELECT ?1, COALESCE((SELECT first_change + changes FROM outbox ORDER BY seq DESC LIMIT 1), 1), ?2, ?3
+)sql";
+
 // Brings a landing database of schema version 1 to version 2 (sqlite_landing_schema.h), in one
 // transaction: a crash leaves it as it was.
 Status MigrateFromV1(SqliteDb& db) {
@@ -34,31 +41,66 @@ Status MigrateFromV1(SqliteDb& db) {
   return tx.Commit();
 }
 
+// Brings a landing database of schema version 2 to version 3 (sqlite_landing_schema.h), in one
+// transaction, unless another process (the capture stage's) has just done so.
+Status MigrateFromV2(SqliteDb& db) {
+  RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+  RTPIPE_ASSIGN_OR_RETURN(auto version, db.QueryInt("SELECT MAX(version) FROM schema_version"));
+  if (version >= 3) return Status::OK();
+  RTPIPE_ASSIGN_OR_RETURN(auto rows, db.QueryInt("SELECT COUNT(*) FROM outbox"));
+  GetLogger("landing")->info("{}: outbox rows of many changes, not one (schema version 2 -> 3), {} rows", db.path(),
+                             rows.value_or(0));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kMigrateFromV2));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_ASSIGN_OR_RETURN(auto read, db.Prepare(sqlite_landing::kReadV2Outbox));
+  RTPIPE_ASSIGN_OR_RETURN(auto insert, db.Prepare("INSERT INTO outbox (seq, topic, first_change, changes, entries) "
+                                                  "VALUES (?1, ?2, ?1, 1, ?3)"));
+  std::string entries;
+  for (;;) {
+    RTPIPE_ASSIGN_OR_RETURN(bool row, read.Step());
+    if (!row) break;
+    entries.clear();
+    std::optional<std::string_view> key;
+    if (!read.ColumnIsNull(2)) key = read.ColumnText(2);
+    AppendOutboxEntry({key, read.ColumnBlob(3), read.ColumnInt(4), read.ColumnInt(5)}, &entries);
+    insert.BindInt(1, read.ColumnInt(0));
+    insert.BindText(2, read.ColumnText(1));
+    insert.BindBlob(3, entries);
+    RTPIPE_RETURN_IF_ERROR(insert.Run());
+  }
+  read.Reset();
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kDropV2Outbox));
+  return tx.Commit();
+}
+
 }  // namespace
+
+Status OpenLandingSchema(SqliteDb& db) {
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_ASSIGN_OR_RETURN(auto version, db.QueryInt("SELECT MAX(version) FROM schema_version"));
+  if (!version) {
+    return db.Exec(fmt::format("INSERT INTO schema_version VALUES ({})", sqlite_landing::kSchemaVersion));
+  }
+  if (*version > sqlite_landing::kSchemaVersion) {
+    return Status::FailedPrecondition("landing database {} has schema version {}, newer than this rtpipe ({})",
+                                      db.path(), *version, sqlite_landing::kSchemaVersion);
+  }
+  if (*version == 1) RTPIPE_RETURN_IF_ERROR(MigrateFromV1(db).WithContext("migrating " + db.path()));
+  if (*version <= 2) RTPIPE_RETURN_IF_ERROR(MigrateFromV2(db).WithContext("migrating " + db.path()));
+  return Status::OK();
+}
 
 Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::string& path, std::string topic,
                                                                      std::string dlq_topic) {
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
-  RTPIPE_RETURN_IF_ERROR(db->Exec(sqlite_landing::kCreateSchema));
-  RTPIPE_ASSIGN_OR_RETURN(auto version, db->QueryInt("SELECT MAX(version) FROM schema_version"));
-  if (!version) {
-    RTPIPE_RETURN_IF_ERROR(
-        db->Exec(fmt::format("INSERT INTO schema_version VALUES ({})", sqlite_landing::kSchemaVersion)));
-  } else if (*version > sqlite_landing::kSchemaVersion) {
-    return Status::FailedPrecondition("landing database {} has schema version {}, newer than this rtpipe ({})", path,
-                                      *version, sqlite_landing::kSchemaVersion);
-  } else if (*version == 1) {
-    RTPIPE_RETURN_IF_ERROR(MigrateFromV1(*db).WithContext("migrating " + path));
-  }
+  RTPIPE_RETURN_IF_ERROR(OpenLandingSchema(*db));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
   RTPIPE_ASSIGN_OR_RETURN(auto insert, db->Prepare(kInsertUser));
   RTPIPE_ASSIGN_OR_RETURN(auto update, db->Prepare(kUpdateUser));
   RTPIPE_ASSIGN_OR_RETURN(auto reject, db->Prepare("INSERT INTO rejected_records (source_key, dead_letter, "
                                                    "event_time, ingested_at, run_id) VALUES (?1, ?2, ?3, ?4, ?5) "
                                                    "ON CONFLICT (source_key) DO NOTHING"));
-  RTPIPE_ASSIGN_OR_RETURN(
-      auto outbox,
-      db->Prepare("INSERT INTO outbox (topic, key, value, event_time_ms, ingested_us) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  RTPIPE_ASSIGN_OR_RETURN(auto outbox, db->Prepare(kAppendOutbox));
   RTPIPE_ASSIGN_OR_RETURN(auto state,
                           db->Prepare("INSERT INTO ingest_state (id, seed, page, skip, source_records) "
                                       "VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET "
@@ -105,14 +147,21 @@ Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpsertUser(const L
   return UpsertOutcome::kUnchanged;
 }
 
-Status SqliteLandingStore::AppendOutbox(const std::string& topic, std::optional<std::string_view> key,
-                                        std::string_view value, Timestamp event_time, int64_t ingested_us) {
+Status SqliteLandingStore::AddToOutbox(const std::string& topic, const OutboxEntry& entry) {
+  AppendOutboxEntry(entry, &row_entries_);
+  ++row_changes_;
+  return row_entries_.size() < kOutboxRowBytes ? Status::OK() : FlushOutbox(topic);
+}
+
+Status SqliteLandingStore::FlushOutbox(const std::string& topic) {
+  if (row_changes_ == 0) return Status::OK();
   outbox_.BindText(1, topic);
-  outbox_.BindOptionalText(2, key);
-  outbox_.BindBlob(3, value);
-  outbox_.BindInt(4, ToMillis(event_time));
-  outbox_.BindInt(5, ingested_us);
-  return outbox_.Run();
+  outbox_.BindInt(2, row_changes_);
+  outbox_.BindBlob(3, row_entries_);
+  RTPIPE_RETURN_IF_ERROR(outbox_.Run());
+  row_entries_.clear();
+  row_changes_ = 0;
+  return Status::OK();
 }
 
 Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
@@ -121,7 +170,9 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   // When each record arrived, for latency tracing: the batches landed together each keep theirs.
   const int64_t now_us = WallMicros();
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
-  // Users are upserted in key order, then their outbox entries appended in arrival order.
+  row_entries_.clear();  // what a failed Write may have left
+  row_changes_ = 0;
+  // Users are upserted in key order, then their changes go to the outbox in arrival order.
   const std::vector<LandingUser>& users = batch.users;
   std::vector<UpsertOutcome> outcomes(users.size());
   const std::vector<uint32_t> order =
@@ -143,8 +194,10 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
       continue;
     }
     ++(outcome == UpsertOutcome::kInserted ? counts.inserted : counts.updated);
-    RTPIPE_RETURN_IF_ERROR(AppendOutbox(topic_, u.key, u.message, u.event_time, ArrivedMicros(u.ingested_us, now_us)));
+    RTPIPE_RETURN_IF_ERROR(
+        AddToOutbox(topic_, {u.key, u.message, ToMillis(u.event_time), ArrivedMicros(u.ingested_us, now_us)}));
   }
+  RTPIPE_RETURN_IF_ERROR(FlushOutbox(topic_));
   for (const auto& r : batch.rejects) {
     std::string event_time = FormatIso8601(r.event_time);
     reject_.BindText(1, r.source_key);
@@ -155,9 +208,10 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
     RTPIPE_RETURN_IF_ERROR(reject_.Run());
     if (db_->Changes() == 0) continue;  // rejected before: its dead letter is already published
     RTPIPE_RETURN_IF_ERROR(
-        AppendOutbox(dlq_topic_, r.key, r.dead_letter, r.event_time, ArrivedMicros(r.ingested_us, now_us)));
+        AddToOutbox(dlq_topic_, {r.key, r.dead_letter, ToMillis(r.event_time), ArrivedMicros(r.ingested_us, now_us)}));
     ++counts.rejected;
   }
+  RTPIPE_RETURN_IF_ERROR(FlushOutbox(dlq_topic_));
   state_.BindText(1, batch.next_position.seed);
   state_.BindInt(2, batch.next_position.page);
   state_.BindInt(3, batch.next_position.skip);

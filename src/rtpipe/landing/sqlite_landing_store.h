@@ -6,8 +6,13 @@
 
 #include "rtpipe/base/sqlite.h"
 #include "rtpipe/landing/landing_store.h"
+#include "rtpipe/landing/sqlite_outbox_entries.h"
 
 namespace rtpipe {
+
+/// Creates the landing schema (sqlite_landing_schema.h) in `db`, or brings an older one to this
+/// version. Both the landing store and the capture stage's outbox feed call it when they open.
+Status OpenLandingSchema(SqliteDb& db);
 
 class SqliteLandingStore final : public LandingStore {
  public:
@@ -35,8 +40,14 @@ class SqliteLandingStore final : public LandingStore {
 
   enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
   Result<UpsertOutcome> UpsertUser(const LandingUser& u, const std::string& ingested_at, RunId run);
-  Status AppendOutbox(const std::string& topic, std::optional<std::string_view> key, std::string_view value,
-                      Timestamp event_time, int64_t ingested_us);
+  // An outbox row holds the changes of one topic in a transaction, up to about kOutboxRowBytes of
+  // them: a row of 5,000 changes (3 MB) would be copied into a buffer of its size for SQLite's
+  // record, allocated afresh (and page-faulted) for each transaction.
+  static constexpr size_t kOutboxRowBytes = 64 * 1024;
+  // Adds a change to the outbox row being filled, and appends that row once it is full.
+  Status AddToOutbox(const std::string& topic, const OutboxEntry& entry);
+  // Appends the row being filled, if it holds any change.
+  Status FlushOutbox(const std::string& topic);
 
   std::unique_ptr<SqliteDb> db_;
   SqliteStatement insert_;  // new person
@@ -46,6 +57,8 @@ class SqliteLandingStore final : public LandingStore {
   SqliteStatement state_;
   std::string topic_;
   std::string dlq_topic_;
+  std::string row_entries_;  // the outbox row being filled (sqlite_outbox_entries.h)
+  int64_t row_changes_ = 0;
 };
 
 }  // namespace rtpipe

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "rtpipe/base/sqlite.h"
+#include "rtpipe/landing/sqlite_outbox_entries.h"
 
 namespace rtpipe {
 namespace {
@@ -35,6 +36,38 @@ class SqliteLandingStoreTest : public ::testing::Test {
     return db.ok() ? db.value()->QueryInt(sql).value().value_or(-1) : -1;
   }
 
+  // A change in the outbox, as its row and entry hold it.
+  struct OutboxChange {
+    std::string topic;
+    int64_t number = 0;
+    std::optional<std::string> key;
+    std::string value;
+    int64_t event_time_ms = 0;
+    int64_t ingested_us = 0;
+  };
+  // Every change in the outbox, in order; and how many rows hold them.
+  std::pair<std::vector<OutboxChange>, int> ReadOutbox(const std::string& path) {
+    std::vector<OutboxChange> changes;
+    int rows = 0;
+    auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadOnly);
+    EXPECT_TRUE(db.ok()) << db.status();
+    auto query = (*db)->Prepare("SELECT topic, first_change, changes, entries FROM outbox ORDER BY seq");
+    EXPECT_TRUE(query.ok()) << query.status();
+    while (query->Step().value()) {
+      ++rows;
+      int64_t number = query->ColumnInt(1);
+      Status read =
+          ForEachOutboxEntry(query->ColumnBlob(3), query->ColumnInt(2), "outbox row", [&](const OutboxEntry& e) {
+            changes.push_back({std::string(query->ColumnText(0)), number++,
+                               e.key ? std::optional<std::string>(*e.key) : std::nullopt, std::string(e.value),
+                               e.event_time_ms, e.ingested_us});
+          });
+      EXPECT_TRUE(read.ok()) << read;
+    }
+    return {changes, rows};
+  }
+  std::vector<OutboxChange> ReadOutbox() { return ReadOutbox(path_).first; }
+
   // A landing entry for `u` with its API JSON as the raw bytes, as ingest gives this store: without
   // the parsed record (NeedsParsedUsers is false).
   static LandingUser Entry(const User& u, int64_t event_ms, std::string message) {
@@ -63,7 +96,7 @@ TEST_F(SqliteLandingStoreTest, UpsertsByUuidAndWritesOutboxOnlyForChanges) {
   counts = store_->Write(batch);
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->unchanged, 2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox"), 2);
+  EXPECT_EQ(ReadOutbox().size(), 2u);
 
   // A changed record is an update, published once more.
   User a2 = MakeUser("uuid-a", "Anne");
@@ -87,8 +120,11 @@ TEST_F(SqliteLandingStoreTest, UpsertsByUuidAndWritesOutboxOnlyForChanges) {
 
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 2);
   EXPECT_EQ(Count("SELECT version FROM users WHERE uuid = 'uuid-a'"), 2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'users_created'"), 3);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE topic = 'users_created.dlq'"), 1);
+  std::vector<std::string> published;
+  for (const auto& c : ReadOutbox()) published.push_back(fmt::format("{} {} {}", c.number, c.topic, c.value));
+  EXPECT_EQ(published,
+            (std::vector<std::string>{"1 users_created msg-a", "2 users_created msg-b", "3 users_created msg-a2",
+                                      "4 users_created.dlq {\"reason\":\"malformed_json\"}"}));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE first_name = 'Anne' AND email = 'Anne@example.com'"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE event_time = '1970-01-01T00:00:01.002Z'"), 1);
 
@@ -116,12 +152,10 @@ TEST_F(SqliteLandingStoreTest, ABatchIsAppliedInItsOwnOrderWhateverOrderItsKeysC
   EXPECT_EQ(counts->updated, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = 'uuid-a' AND first_name = 'Anne' AND version = 2"), 1);
 
-  auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
-  ASSERT_TRUE(db.ok());
-  auto query = (*db)->Prepare("SELECT key, value FROM outbox ORDER BY seq");
-  ASSERT_TRUE(query.ok());
   std::vector<std::string> published;
-  while (query->Step().value()) published.push_back(fmt::format("{}={}", query->ColumnText(0), query->ColumnText(1)));
+  for (const auto& change : ReadOutbox()) {
+    published.push_back(fmt::format("{}={}", change.key.value_or("(none)"), change.value));
+  }
   EXPECT_EQ(published, (std::vector<std::string>{"uuid-c=msg-c", "uuid-a=msg-a", "uuid-b=msg-b", "uuid-a=msg-a2"}));
 }
 
@@ -144,12 +178,8 @@ TEST_F(SqliteLandingStoreTest, EachOutboxEntryKeepsTheTimeItsRecordWasFetched) {
   ASSERT_TRUE(store_->Write(batch).ok());
   const int64_t after = WallMicros();
 
-  auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
-  ASSERT_TRUE(db.ok());
-  auto query = (*db)->Prepare("SELECT ingested_us FROM outbox ORDER BY seq");
-  ASSERT_TRUE(query.ok());
   std::vector<int64_t> ingested;
-  while (query->Step().value()) ingested.push_back(query->ColumnInt(0));
+  for (const auto& change : ReadOutbox()) ingested.push_back(change.ingested_us);
   ASSERT_EQ(ingested.size(), 4u);
   EXPECT_EQ(ingested[0], 1'700'000'000'000'000);
   EXPECT_EQ(ingested[1], 1'700'000'000'100'000);
@@ -202,6 +232,96 @@ TEST_F(SqliteLandingStoreTest, ACanonicalUuidIsKeyedByItsSixteenBytes) {
             1);
 }
 
+// The outbox of schema versions 1 and 2: a row per change.
+constexpr std::string_view kV2Outbox =
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, key TEXT, value BLOB NOT NULL, "
+    "event_time_ms INTEGER NOT NULL, ingested_us INTEGER NOT NULL)";
+
+// A batch's changes fill outbox rows of about 64 KiB each, and are numbered on from row to row,
+// also once capture has deleted the rows it captured (it keeps the last one).
+TEST_F(SqliteLandingStoreTest, ManyChangesFillSeveralOutboxRowsNumberedOnFromRowToRow) {
+  auto run = store_->BeginRun();
+  ASSERT_TRUE(run.ok());
+  std::vector<User> users;
+  for (int i = 0; i < 300; ++i) users.push_back(MakeUser(fmt::format("uuid-{:03}", i), "U"));
+  LandingBatch batch;
+  batch.run = *run;
+  for (int i = 0; i < 200; ++i)
+    batch.users.push_back(Entry(users[i], i, fmt::format("{:03}{}", i, std::string(997, 'm'))));
+  batch.source_records = 200;
+  ASSERT_TRUE(store_->Write(batch).ok());
+  auto [changes, rows] = ReadOutbox(path_);
+  ASSERT_EQ(changes.size(), 200u);
+  EXPECT_EQ(rows, 4) << "200 changes of about 1 KiB: 3 rows of 64 KiB, and the rest";
+  EXPECT_GE(Count("SELECT MIN(length(entries)) FROM outbox WHERE seq < 4"), 64 * 1024);
+  EXPECT_LT(Count("SELECT MAX(length(entries)) FROM outbox"), 64 * 1024 + 1100) << "full after one change more";
+  for (int i = 0; i < 200; ++i) {
+    EXPECT_EQ(changes[i].number, i + 1);
+    EXPECT_EQ(changes[i].key, fmt::format("uuid-{:03}", i));
+    EXPECT_EQ(changes[i].value.substr(0, 3), fmt::format("{:03}", i));
+    EXPECT_EQ(changes[i].event_time_ms, i);
+  }
+  const int64_t in_last_row = Count("SELECT changes FROM outbox ORDER BY seq DESC LIMIT 1");
+  {
+    auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DELETE FROM outbox WHERE seq < (SELECT MAX(seq) FROM outbox)").ok());
+  }
+  LandingBatch more;
+  more.run = *run;
+  for (int i = 200; i < 300; ++i) more.users.push_back(Entry(users[i], i, "m"));
+  more.source_records = 100;
+  ASSERT_TRUE(store_->Write(more).ok());
+  std::tie(changes, rows) = ReadOutbox(path_);
+  ASSERT_EQ(rows, 2);
+  ASSERT_EQ(static_cast<int64_t>(changes.size()), in_last_row + 100);
+  for (size_t i = 0; i < changes.size(); ++i) EXPECT_EQ(changes[i].number, 201 - in_last_row + static_cast<int64_t>(i));
+}
+
+// A database of schema version 2 (a row per change) is migrated when opened: changes not yet
+// captured keep their numbers and their order, and the capture position stays valid.
+TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionTwoIsMigrated) {
+  const std::string v2_path = (dir_ / "v2.db").string();
+  {
+    auto db = SqliteDb::Open(v2_path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
+                           "INSERT INTO schema_version VALUES (2); " +
+                           std::string(kV2Outbox) +
+                           "; INSERT INTO outbox VALUES (7, 'users_created', 'uuid-a', 'msg-a', 1000, 11); "
+                           "INSERT INTO outbox VALUES (8, 'users_created.dlq', NULL, 'dead', 1001, 12); "
+                           "INSERT INTO outbox VALUES (9, 'users_created', 'uuid-b', 'msg-b', 1002, 13); "
+                           "CREATE TABLE capture_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                           "position INTEGER NOT NULL, log_ends TEXT NOT NULL); "
+                           "INSERT INTO capture_state VALUES (1, 7, '{}')")
+                    .ok());
+  }
+  auto store = SqliteLandingStore::Open(v2_path, "users_created", "users_created.dlq");
+  ASSERT_TRUE(store.ok()) << store.status();
+  path_ = v2_path;
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox_v2'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE seq > (SELECT position FROM capture_state)"), 2);
+
+  auto run = (*store)->BeginRun();
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(MakeUser("uuid-c", "Cid"), 1003, "msg-c")};
+  batch.source_records = 1;
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  std::vector<std::string> changes;
+  for (const auto& c : ReadOutbox()) {
+    changes.push_back(fmt::format("{} {} {} {} {} {}", c.number, c.topic, c.key.value_or("(none)"), c.value,
+                                  c.event_time_ms, c.ingested_us));
+  }
+  ASSERT_EQ(changes.size(), 4u);
+  EXPECT_EQ(changes[0], "7 users_created uuid-a msg-a 1000 11");
+  EXPECT_EQ(changes[1], "8 users_created.dlq (none) dead 1001 12");
+  EXPECT_EQ(changes[2], "9 users_created uuid-b msg-b 1002 13");
+  EXPECT_EQ(changes[3].substr(0, 32), "10 users_created uuid-c msg-c 10");
+}
+
 // A database written by an rtpipe of schema version 1 (user_records keyed by the uuid's text) is
 // migrated when opened, and the rows keep their versions and still match their records.
 TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
@@ -218,7 +338,8 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
                            "CREATE TABLE user_records (uuid TEXT PRIMARY KEY, raw TEXT NOT NULL, "
                            "event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, run_id INTEGER NOT NULL, "
                            "version INTEGER NOT NULL DEFAULT 1); "
-                           "CREATE VIEW users AS SELECT uuid, raw FROM user_records")
+                           "CREATE VIEW users AS SELECT uuid, raw FROM user_records; " +
+                           std::string(kV2Outbox))
                     .ok());
     auto insert = (*db)->Prepare("INSERT INTO user_records VALUES (?1, ?2, 5, 'then', 1, ?3)");
     ASSERT_TRUE(insert.ok());
@@ -232,7 +353,7 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
   auto store = SqliteLandingStore::Open(v1_path, "users_created", "users_created.dlq");
   ASSERT_TRUE(store.ok()) << store.status();
   path_ = v1_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 2);
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 3);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = '" + canonical + "' AND first_name = 'Ann' AND version = 3"),
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
