@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <set>
 #include <tuple>
 
@@ -47,10 +48,24 @@ CREATE TABLE IF NOT EXISTS rtpipe_window_partials (
                      table);
 }
 
-std::string UpsertUserSql(const std::string& table) {
+// Users are upserted kUsersPerUpsert at a time, by one statement of that many rows: a statement
+// costs SQLite a run of its own (step, halt, reset) beside its rows' work.
+constexpr int kUsersPerUpsert = 50;
+constexpr int kUserParameters = 20;  // per row: kUserColumns, then id_key
+
+// The upsert of `rows` users: parameters ?1 to ?20 for the first, ?21 to ?40 for the second, ...
+std::string UpsertUsersSql(const std::string& table, int rows) {
+  std::string values;
+  for (int r = 0; r < rows; ++r) {
+    values += r == 0 ? "(" : ",\n(";
+    for (int p = 1; p <= kUserParameters; ++p) {
+      values += fmt::format("{}?{}", p == 1 ? "" : ", ", r * kUserParameters + p);
+    }
+    values += ")";
+  }
   return fmt::format(R"sql(
 INSERT INTO {0} ({1}, id_key)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+VALUES {2}
 ON CONFLICT (id_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
   gender = excluded.gender, address = excluded.address, post_code = excluded.post_code, email = excluded.email,
   username = excluded.username, dob = excluded.dob, registered_date = excluded.registered_date,
@@ -58,7 +73,33 @@ ON CONFLICT (id_key) DO UPDATE SET first_name = excluded.first_name, last_name =
   email_domain = excluded.email_domain, country = excluded.country, nat = excluded.nat,
   tenure_days = excluded.tenure_days, event_time = excluded.event_time
 )sql",
-                     table, kUserColumns);
+                     table, kUserColumns, values);
+}
+
+// Binds `u` as the row of `s` whose parameters follow `first`; `event_time` keeps its event time's
+// text until `s` runs.
+void BindUser(SqliteStatement& s, int first, const CreatedUser& u, std::string& event_time) {
+  s.BindText(first + 1, u.id);
+  s.BindText(first + 2, u.first_name);
+  s.BindText(first + 3, u.last_name);
+  s.BindText(first + 4, u.gender);
+  s.BindText(first + 5, u.address);
+  s.BindText(first + 6, u.post_code);
+  s.BindText(first + 7, u.email);
+  s.BindText(first + 8, u.username);
+  s.BindText(first + 9, u.dob);
+  s.BindText(first + 10, u.registered_date);
+  s.BindText(first + 11, u.phone);
+  s.BindText(first + 12, u.picture);
+  s.BindInt(first + 13, u.age);
+  s.BindText(first + 14, u.age_band);
+  s.BindText(first + 15, u.email_domain);
+  s.BindText(first + 16, u.country);
+  s.BindText(first + 17, u.nat);
+  s.BindInt(first + 18, u.tenure_days);
+  event_time = FormatIso8601(u.event_time);
+  s.BindText(first + 19, event_time);
+  s.BindUuidKey(first + 20, u.id);
 }
 
 // A users table made before it had `id_key` is keyed by the id's text: it is rebuilt with the key,
@@ -128,8 +169,10 @@ std::string JoinDimensions(const std::vector<std::string>& values) {
 }  // namespace
 
 struct SqliteSink::Statements {
-  SqliteStatement upsert_user;
-  SqliteStatement checkpoint;  // forward only
+  SqliteStatement upsert_user;                           // one user
+  SqliteStatement upsert_users;                          // kUsersPerUpsert users
+  std::array<std::string, kUsersPerUpsert> event_times;  // bound to upsert_users until it runs
+  SqliteStatement checkpoint;                            // forward only
   SqliteStatement upsert_partial;
   SqliteStatement sum_partials;
   std::vector<SqliteStatement> upsert_aggregate;  // one per aggregate
@@ -146,7 +189,8 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, co
   RTPIPE_RETURN_IF_ERROR(AddIdKey(*db, table).WithContext("migrating " + path));
   RTPIPE_RETURN_IF_ERROR(db->Exec(CreateSchema(table)));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
-  RTPIPE_ASSIGN_OR_RETURN(auto upsert_user, db->Prepare(UpsertUserSql(table)));
+  RTPIPE_ASSIGN_OR_RETURN(auto upsert_user, db->Prepare(UpsertUsersSql(table, 1)));
+  RTPIPE_ASSIGN_OR_RETURN(auto upsert_users, db->Prepare(UpsertUsersSql(table, kUsersPerUpsert)));
   RTPIPE_ASSIGN_OR_RETURN(
       auto checkpoint,
       db->Prepare("INSERT INTO rtpipe_checkpoints (consumer_group, topic, partition, next_offset, records, dlq_ends, "
@@ -164,8 +208,13 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, co
       auto sum_partials,
       db->Prepare("SELECT MAX(window_end), SUM(users), SUM(sum_age), MIN(min_age), MAX(max_age), MIN(final) "
                   "FROM rtpipe_window_partials WHERE aggregate = ?1 AND window_start = ?2 AND dimensions = ?3"));
-  auto st = std::make_unique<Statements>(Statements{
-      std::move(upsert_user), std::move(checkpoint), std::move(upsert_partial), std::move(sum_partials), {}});
+  auto st = std::make_unique<Statements>(Statements{std::move(upsert_user),
+                                                    std::move(upsert_users),
+                                                    {},
+                                                    std::move(checkpoint),
+                                                    std::move(upsert_partial),
+                                                    std::move(sum_partials),
+                                                    {}});
   for (const auto& def : aggregates) {
     RTPIPE_RETURN_IF_ERROR(db->Exec(CreateAggregateTable(def)));
     RTPIPE_ASSIGN_OR_RETURN(auto upsert, db->Prepare(UpsertAggregateSql(def)));
@@ -193,30 +242,33 @@ Result<SinkCheckpoint> SqliteSink::LoadCheckpoint(const std::string& group) {
   return checkpoint;
 }
 
-Status SqliteSink::UpsertUser(const CreatedUser& u) {
-  auto& s = statements_->upsert_user;
-  s.BindText(1, u.id);
-  s.BindText(2, u.first_name);
-  s.BindText(3, u.last_name);
-  s.BindText(4, u.gender);
-  s.BindText(5, u.address);
-  s.BindText(6, u.post_code);
-  s.BindText(7, u.email);
-  s.BindText(8, u.username);
-  s.BindText(9, u.dob);
-  s.BindText(10, u.registered_date);
-  s.BindText(11, u.phone);
-  s.BindText(12, u.picture);
-  s.BindInt(13, u.age);
-  s.BindText(14, u.age_band);
-  s.BindText(15, u.email_domain);
-  s.BindText(16, u.country);
-  s.BindText(17, u.nat);
-  s.BindInt(18, u.tenure_days);
-  std::string event_time = FormatIso8601(u.event_time);
-  s.BindText(19, event_time);
-  s.BindUuidKey(20, u.id);
-  return s.Run();
+Status SqliteSink::UpsertUsers(const std::vector<CreatedUser>& users) {
+  const std::vector<uint32_t> order =
+      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].id; });
+  // Key order is not the rows' order in memory: each row's strings are fetched ahead.
+  auto prefetch_strings = [](const CreatedUser& u) {
+    for (const std::string* text : {&u.id, &u.first_name, &u.last_name, &u.address, &u.post_code, &u.email, &u.username,
+                                    &u.dob, &u.registered_date, &u.phone, &u.picture, &u.email_domain}) {
+      PrefetchBytes(text->data(), text->size());
+    }
+  };
+  // kUsersPerUpsert rows to a statement, in key order (of one person's rows the last wins, as one
+  // statement applies its rows in order); what is left, one by one.
+  auto& many = statements_->upsert_users;
+  int bound = 0;
+  RTPIPE_RETURN_IF_ERROR(VisitInOrder<CreatedUser>(users, order, prefetch_strings, [&](uint32_t i) -> Status {
+    BindUser(many, bound * kUserParameters, users[i], statements_->event_times[bound]);
+    if (++bound < kUsersPerUpsert) return Status::OK();
+    bound = 0;
+    return many.Run();
+  }));
+  many.Reset();
+  auto& one = statements_->upsert_user;
+  for (size_t k = order.size() - static_cast<size_t>(bound); k < order.size(); ++k) {
+    BindUser(one, 0, users[order[k]], statements_->event_times[0]);
+    RTPIPE_RETURN_IF_ERROR(one.Run());
+  }
+  return Status::OK();
 }
 
 // Stores each partition's window values, then sets every aggregate row they touched to the sum
@@ -279,18 +331,7 @@ Status SqliteSink::UpsertAggregates(const std::vector<AggregateRow>& rows) {
 
 Status SqliteSink::Write(const std::string& group, const SinkBatch& batch) {
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
-  const std::vector<CreatedUser>& users = batch.users;
-  const std::vector<uint32_t> order =
-      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].id; });
-  // Key order is not the rows' order in memory: each row's strings are fetched ahead.
-  auto prefetch_strings = [](const CreatedUser& u) {
-    for (const std::string* text : {&u.id, &u.first_name, &u.last_name, &u.address, &u.post_code, &u.email, &u.username,
-                                    &u.dob, &u.registered_date, &u.phone, &u.picture, &u.email_domain}) {
-      PrefetchBytes(text->data(), text->size());
-    }
-  };
-  RTPIPE_RETURN_IF_ERROR(
-      VisitInOrder<CreatedUser>(users, order, prefetch_strings, [&](uint32_t i) { return UpsertUser(users[i]); }));
+  RTPIPE_RETURN_IF_ERROR(UpsertUsers(batch.users));
   RTPIPE_RETURN_IF_ERROR(UpsertAggregates(batch.aggregates));
   for (const auto& [tp, p] : batch.checkpoint) {
     std::string ends = EncodeLogEnds(p.dlq_ends);

@@ -27,7 +27,8 @@ class SqliteSink final : public Sink {
   SqliteSink(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements,
              std::vector<AggregateDefinition> aggregates);
 
-  Status UpsertUser(const CreatedUser& u);
+  // Upserts the users in key order, in one statement per kUsersPerUpsert of them.
+  Status UpsertUsers(const std::vector<CreatedUser>& users);
   Status UpsertAggregates(const std::vector<AggregateRow>& rows);
 
   std::unique_ptr<SqliteDb> db_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "rtpipe/base/sqlite.h"
 #include "rtpipe/sink/query.h"
@@ -102,6 +103,40 @@ TEST_F(SqliteSinkTest, OfOneIdsRowsInABatchTheLastWins) {
   EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "Annie");
   EXPECT_EQ(std::get<std::string>(result->rows[1][1]), "Bob");
   EXPECT_EQ(std::get<std::string>(result->rows[2][1]), "Cid");
+}
+
+// Rows go to SQLite 50 to a statement (the last few one by one), with the same result as one by
+// one: of one id's rows the last wins, also where they fall in two statements, and each row keeps
+// its own values.
+TEST_F(SqliteSinkTest, ManyRowsAreWrittenAsOneByOne) {
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  SinkBatch batch;
+  std::map<std::string, std::pair<std::string, int64_t>> expected;  // id -> (first name, event time)
+  auto add = [&](int n, const std::string& first, int64_t event_ms) {
+    CreatedUser u = Row(fmt::format("id-{:03}", n), first);
+    u.event_time = TimestampFromMillis(event_ms);
+    expected[u.id] = {first, event_ms};
+    batch.users.push_back(std::move(u));
+  };
+  for (int i = 0; i < 100; ++i) add(i, fmt::format("first-{}", i), 1'767'225'600'000 + i);
+  // In key order id-016's three rows are 16-18 (one statement), id-047's 49-51 (two statements),
+  // id-099's 104-106 (the rows left over, one by one).
+  for (int n : {16, 47, 99}) {
+    add(n, "again", 1'767'225'700'000 + n);
+    add(n, fmt::format("last-{}", n), 1'767'225'800'000 + n);
+  }
+  ASSERT_EQ(batch.users.size(), 106u);
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  auto result = RunQuery(config_, "SELECT id, first_name, event_time FROM spark_streams.created_users ORDER BY id");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 100u);
+  for (const auto& row : result->rows) {
+    const auto& id = std::get<std::string>(row[0]);
+    EXPECT_EQ(std::get<std::string>(row[1]), expected.at(id).first) << id;
+    EXPECT_EQ(std::get<std::string>(row[2]), FormatIso8601(TimestampFromMillis(expected.at(id).second))) << id;
+  }
+  EXPECT_EQ(expected.at("id-047").first, "last-47");
 }
 
 // The table is keyed by id_key = uuid_key(id): 16 bytes for a canonical UUID. A query finds a row
