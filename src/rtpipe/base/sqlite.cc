@@ -366,4 +366,14 @@ Status SqliteTransaction::Commit() {
   return s;
 }
 
+std::string SqlValueRows(int rows, int parameters) {
+  std::string values;
+  for (int r = 0; r < rows; ++r) {
+    values += r == 0 ? "(" : ",\n(";
+    for (int p = 1; p <= parameters; ++p) values += fmt::format("{}?{}", p == 1 ? "" : ", ", r * parameters + p);
+    values += ")";
+  }
+  return values;
+}
+
 }  // namespace rtpipe

@@ -186,6 +186,11 @@ inline uint64_t KeyPrefix(std::string_view key) {
 
 }  // namespace sqlite_internal
 
+/// The VALUES list of a statement that writes `rows` rows of `parameters` values each:
+/// "(?1, ?2), (?3, ?4)" for 2 and 2. One statement of many rows costs SQLite one run (step, halt,
+/// reset) instead of one per row.
+std::string SqlValueRows(int rows, int parameters);
+
 /// The order in which to write `n` rows so that an index on `key_of(i)` is visited in key order:
 /// ascending key (as SQLite's BINARY collation orders it: bytes, then length), rows with equal
 /// keys in their given order (so the last of them still wins an upsert). With random keys

@@ -103,6 +103,11 @@ TEST(Sqlite, AUuidKeyIsSixteenBytesForACanonicalUuidAndTheTextOtherwise) {
   EXPECT_EQ(*(*db)->QueryInt("SELECT uuid_key(7)"), 7);
 }
 
+TEST(Sqlite, SqlValueRowsNumbersEachRowsParametersOnFromThePreviousRow) {
+  EXPECT_EQ(SqlValueRows(1, 3), "(?1, ?2, ?3)");
+  EXPECT_EQ(SqlValueRows(3, 2), "(?1, ?2),\n(?3, ?4),\n(?5, ?6)");
+}
+
 TEST(Sqlite, KeyOrderSortsByKeyAndKeepsEqualKeysInTheirOrder) {
   const std::vector<std::string> keys = {"c", "a", "b", "a", "c", "a"};
   auto order = KeyOrder(keys.size(), [&](uint32_t i) -> const std::string& { return keys[i]; });

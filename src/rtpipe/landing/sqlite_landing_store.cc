@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <array>
+
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/prefetch.h"
 #include "rtpipe/config/url.h"
@@ -13,14 +15,23 @@ namespace {
 
 // A new person is inserted; a known one is updated only when its bytes changed. Two statements
 // rather than one upsert with RETURNING, which SQLite runs through an ephemeral table (slow).
-constexpr std::string_view kInsertUser = R"sql(
-INSERT OR IGNORE INTO user_records (uuid_key, raw, event_time_ms, ingested_at, run_id, uuid)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-)sql";
+// New people are inserted kUsersPerInsert at a time, by one statement of that many rows: a
+// statement costs SQLite a run of its own (step, halt, reset) beside its rows' work.
+constexpr int kUsersPerInsert = 50;
+constexpr int kInsertParameters = 6;  // per row
+
+// The insert of `rows` people.
+std::string InsertUsersSql(int rows) {
+  return fmt::format(
+      "INSERT OR IGNORE INTO user_records (uuid_key, raw, event_time_ms, ingested_at, run_id, uuid)\n"
+      "VALUES {}",
+      SqlValueRows(rows, kInsertParameters));
+}
 constexpr std::string_view kUpdateUser = R"sql(
 UPDATE user_records SET raw = ?2, event_time_ms = ?3, ingested_at = ?4, run_id = ?5, version = version + 1
 WHERE uuid_key = ?1 AND raw IS NOT ?2
 )sql";
+constexpr std::string_view kFindUser = "SELECT rowid FROM user_records WHERE uuid_key = ?1";
 
 // A row of changes for the outbox, numbered on from the last row's (sqlite_landing_schema.h).
 constexpr std::string_view kAppendOutbox = R"sql(
@@ -75,6 +86,24 @@ Status MigrateFromV2(SqliteDb& db) {
 
 }  // namespace
 
+struct SqliteLandingStore::Statements {
+  SqliteStatement insert_user;   // a new person
+  SqliteStatement insert_users;  // kUsersPerInsert new people
+  SqliteStatement update_user;   // a known person, if their bytes changed
+  SqliteStatement find_user;     // a person's rowid
+  SqliteStatement reject;
+  SqliteStatement outbox;
+  SqliteStatement state;
+};
+
+SqliteLandingStore::SqliteLandingStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements,
+                                       std::string topic, std::string dlq_topic)
+    : db_(std::move(db)),
+      statements_(std::move(statements)),
+      topic_(std::move(topic)),
+      dlq_topic_(std::move(dlq_topic)) {}
+SqliteLandingStore::~SqliteLandingStore() = default;
+
 Status OpenLandingSchema(SqliteDb& db) {
   RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
   RTPIPE_ASSIGN_OR_RETURN(auto version, db.QueryInt("SELECT MAX(version) FROM schema_version"));
@@ -95,20 +124,25 @@ Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
   RTPIPE_RETURN_IF_ERROR(OpenLandingSchema(*db));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
-  RTPIPE_ASSIGN_OR_RETURN(auto insert, db->Prepare(kInsertUser));
-  RTPIPE_ASSIGN_OR_RETURN(auto update, db->Prepare(kUpdateUser));
-  RTPIPE_ASSIGN_OR_RETURN(auto reject, db->Prepare("INSERT INTO rejected_records (source_key, dead_letter, "
-                                                   "event_time, ingested_at, run_id) VALUES (?1, ?2, ?3, ?4, ?5) "
-                                                   "ON CONFLICT (source_key) DO NOTHING"));
-  RTPIPE_ASSIGN_OR_RETURN(auto outbox, db->Prepare(kAppendOutbox));
+  auto prepare = [&](std::string_view sql) { return db->Prepare(sql); };
+  RTPIPE_ASSIGN_OR_RETURN(auto insert_user, prepare(InsertUsersSql(1)));
+  RTPIPE_ASSIGN_OR_RETURN(auto insert_users, prepare(InsertUsersSql(kUsersPerInsert)));
+  RTPIPE_ASSIGN_OR_RETURN(auto update_user, prepare(kUpdateUser));
+  RTPIPE_ASSIGN_OR_RETURN(auto find_user, prepare(kFindUser));
+  RTPIPE_ASSIGN_OR_RETURN(auto reject, prepare("INSERT INTO rejected_records (source_key, dead_letter, event_time, "
+                                               "ingested_at, run_id) VALUES (?1, ?2, ?3, ?4, ?5) "
+                                               "ON CONFLICT (source_key) DO NOTHING"));
+  RTPIPE_ASSIGN_OR_RETURN(auto outbox, prepare(kAppendOutbox));
   RTPIPE_ASSIGN_OR_RETURN(auto state,
-                          db->Prepare("INSERT INTO ingest_state (id, seed, page, skip, source_records) "
-                                      "VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET "
-                                      "seed = excluded.seed, page = excluded.page, skip = excluded.skip, "
-                                      "source_records = ingest_state.source_records + excluded.source_records"));
+                          prepare("INSERT INTO ingest_state (id, seed, page, skip, source_records) "
+                                  "VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET "
+                                  "seed = excluded.seed, page = excluded.page, skip = excluded.skip, "
+                                  "source_records = ingest_state.source_records + excluded.source_records"));
+  auto statements = std::make_unique<Statements>(Statements{std::move(insert_user), std::move(insert_users),
+                                                            std::move(update_user), std::move(find_user),
+                                                            std::move(reject), std::move(outbox), std::move(state)});
   return std::unique_ptr<SqliteLandingStore>(
-      new SqliteLandingStore(std::move(db), std::move(insert), std::move(update), std::move(reject), std::move(outbox),
-                             std::move(state), std::move(topic), std::move(dlq_topic)));
+      new SqliteLandingStore(std::move(db), std::move(statements), std::move(topic), std::move(dlq_topic)));
 }
 
 Result<RunId> SqliteLandingStore::BeginRun() {
@@ -132,19 +166,101 @@ Result<IngestState> SqliteLandingStore::LoadIngestState() {
   return state;
 }
 
+namespace {
+
+// Binds `lu` as the row of an insert whose parameters follow `first`.
+void BindInsert(SqliteStatement& s, int first, const LandingUser& lu, const std::string& ingested_at, RunId run) {
+  s.BindUuidKey(first + 1, lu.key);
+  s.BindText(first + 2, lu.raw);
+  s.BindInt(first + 3, ToMillis(lu.event_time));
+  s.BindText(first + 4, ingested_at);
+  s.BindInt(first + 5, run.value());
+  s.BindText(first + 6, lu.key);
+}
+
+}  // namespace
+
+Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpdateUser(const LandingUser& lu,
+                                                                         const std::string& ingested_at, RunId run) {
+  SqliteStatement& s = statements_->update_user;
+  s.BindUuidKey(1, lu.key);
+  s.BindText(2, lu.raw);
+  s.BindInt(3, ToMillis(lu.event_time));
+  s.BindText(4, ingested_at);
+  s.BindInt(5, run.value());
+  RTPIPE_RETURN_IF_ERROR(s.Run());
+  return db_->Changes() > 0 ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
+}
+
 Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpsertUser(const LandingUser& lu,
                                                                          const std::string& ingested_at, RunId run) {
-  insert_.BindText(6, lu.key);
-  for (SqliteStatement* s : {&insert_, &update_}) {
-    s->BindUuidKey(1, lu.key);
-    s->BindText(2, lu.raw);
-    s->BindInt(3, ToMillis(lu.event_time));
-    s->BindText(4, ingested_at);
-    s->BindInt(5, run.value());
-    RTPIPE_RETURN_IF_ERROR(s->Run());
-    if (db_->Changes() > 0) return s == &insert_ ? UpsertOutcome::kInserted : UpsertOutcome::kUpdated;
+  SqliteStatement& s = statements_->insert_user;
+  BindInsert(s, 0, lu, ingested_at, run);
+  RTPIPE_RETURN_IF_ERROR(s.Run());
+  if (db_->Changes() > 0) return UpsertOutcome::kInserted;
+  return UpdateUser(lu, ingested_at, run);
+}
+
+Status SqliteLandingStore::InsertChunk(const std::vector<LandingUser>& users, std::span<const uint32_t> chunk,
+                                       const std::string& ingested_at, RunId run, int64_t& last_rowid,
+                                       std::vector<UpsertOutcome>& outcomes) {
+  const int64_t before = last_rowid;
+  RTPIPE_RETURN_IF_ERROR(statements_->insert_users.Run());
+  const int64_t inserted = db_->Changes();
+  if (inserted > 0) last_rowid = sqlite3_last_insert_rowid(db_->handle());
+  if (inserted == static_cast<int64_t>(chunk.size())) {
+    for (uint32_t i : chunk) outcomes[i] = UpsertOutcome::kInserted;
+    return Status::OK();
   }
-  return UpsertOutcome::kUnchanged;
+  // Some were known, or came twice: of each key, a row the statement inserted comes after
+  // `before`; the others are updated where their bytes changed, in order (the last wins).
+  for (size_t k = 0; k < chunk.size(); ++k) {
+    const LandingUser& u = users[chunk[k]];
+    if (k == 0 || users[chunk[k - 1]].key != u.key) {
+      SqliteStatement& find = statements_->find_user;
+      find.BindUuidKey(1, u.key);
+      RTPIPE_ASSIGN_OR_RETURN(bool found, find.Step());
+      const int64_t rowid = found ? find.ColumnInt(0) : 0;
+      find.Reset();
+      if (!found) return Status::Internal("user {} is not in user_records right after its insert", u.key);
+      if (rowid > before) {
+        outcomes[chunk[k]] = UpsertOutcome::kInserted;
+        continue;
+      }
+    }
+    RTPIPE_ASSIGN_OR_RETURN(outcomes[chunk[k]], UpdateUser(u, ingested_at, run));
+  }
+  return Status::OK();
+}
+
+Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, const std::string& ingested_at, RunId run,
+                                       std::vector<UpsertOutcome>& outcomes) {
+  const std::vector<uint32_t> order =
+      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].key; });
+  // Key order is not the users' order in memory: each one's key and bytes are fetched ahead.
+  auto prefetch_bytes = [](const LandingUser& u) {
+    PrefetchBytes(u.key.data(), u.key.size());
+    PrefetchBytes(u.raw.data(), u.raw.size());
+  };
+  // A row inserted now gets a rowid above every row before it.
+  RTPIPE_ASSIGN_OR_RETURN(auto max_rowid, db_->QueryInt("SELECT MAX(rowid) FROM user_records"));
+  int64_t last_rowid = max_rowid.value_or(0);
+  // kUsersPerInsert people to a statement, in key order; what is left, one by one.
+  SqliteStatement& insert = statements_->insert_users;
+  std::array<uint32_t, kUsersPerInsert> chunk;
+  int bound = 0;
+  RTPIPE_RETURN_IF_ERROR(VisitInOrder<LandingUser>(users, order, prefetch_bytes, [&](uint32_t i) -> Status {
+    BindInsert(insert, bound * kInsertParameters, users[i], ingested_at, run);
+    chunk[bound] = i;
+    if (++bound < kUsersPerInsert) return Status::OK();
+    bound = 0;
+    return InsertChunk(users, chunk, ingested_at, run, last_rowid, outcomes);
+  }));
+  insert.Reset();
+  for (size_t k = order.size() - static_cast<size_t>(bound); k < order.size(); ++k) {
+    RTPIPE_ASSIGN_OR_RETURN(outcomes[order[k]], UpsertUser(users[order[k]], ingested_at, run));
+  }
+  return Status::OK();
 }
 
 Status SqliteLandingStore::AddToOutbox(const std::string& topic, const OutboxEntry& entry) {
@@ -155,10 +271,11 @@ Status SqliteLandingStore::AddToOutbox(const std::string& topic, const OutboxEnt
 
 Status SqliteLandingStore::FlushOutbox(const std::string& topic) {
   if (row_changes_ == 0) return Status::OK();
-  outbox_.BindText(1, topic);
-  outbox_.BindInt(2, row_changes_);
-  outbox_.BindBlob(3, row_entries_);
-  RTPIPE_RETURN_IF_ERROR(outbox_.Run());
+  SqliteStatement& outbox = statements_->outbox;
+  outbox.BindText(1, topic);
+  outbox.BindInt(2, row_changes_);
+  outbox.BindBlob(3, row_entries_);
+  RTPIPE_RETURN_IF_ERROR(outbox.Run());
   row_entries_.clear();
   row_changes_ = 0;
   return Status::OK();
@@ -175,17 +292,7 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   // Users are upserted in key order, then their changes go to the outbox in arrival order.
   const std::vector<LandingUser>& users = batch.users;
   std::vector<UpsertOutcome> outcomes(users.size());
-  const std::vector<uint32_t> order =
-      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].key; });
-  // Key order is not the users' order in memory: each one's key and bytes are fetched ahead.
-  auto prefetch_bytes = [](const LandingUser& u) {
-    PrefetchBytes(u.key.data(), u.key.size());
-    PrefetchBytes(u.raw.data(), u.raw.size());
-  };
-  RTPIPE_RETURN_IF_ERROR(VisitInOrder<LandingUser>(users, order, prefetch_bytes, [&](uint32_t i) -> Status {
-    RTPIPE_ASSIGN_OR_RETURN(outcomes[i], UpsertUser(users[i], ingested_at, batch.run));
-    return Status::OK();
-  }));
+  RTPIPE_RETURN_IF_ERROR(UpsertUsers(users, ingested_at, batch.run, outcomes));
   for (size_t i = 0; i < users.size(); ++i) {
     const auto& u = users[i];
     UpsertOutcome outcome = outcomes[i];
@@ -200,23 +307,25 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   RTPIPE_RETURN_IF_ERROR(FlushOutbox(topic_));
   for (const auto& r : batch.rejects) {
     std::string event_time = FormatIso8601(r.event_time);
-    reject_.BindText(1, r.source_key);
-    reject_.BindText(2, r.dead_letter);
-    reject_.BindText(3, event_time);
-    reject_.BindText(4, ingested_at);
-    reject_.BindInt(5, batch.run.value());
-    RTPIPE_RETURN_IF_ERROR(reject_.Run());
+    SqliteStatement& reject = statements_->reject;
+    reject.BindText(1, r.source_key);
+    reject.BindText(2, r.dead_letter);
+    reject.BindText(3, event_time);
+    reject.BindText(4, ingested_at);
+    reject.BindInt(5, batch.run.value());
+    RTPIPE_RETURN_IF_ERROR(reject.Run());
     if (db_->Changes() == 0) continue;  // rejected before: its dead letter is already published
     RTPIPE_RETURN_IF_ERROR(
         AddToOutbox(dlq_topic_, {r.key, r.dead_letter, ToMillis(r.event_time), ArrivedMicros(r.ingested_us, now_us)}));
     ++counts.rejected;
   }
   RTPIPE_RETURN_IF_ERROR(FlushOutbox(dlq_topic_));
-  state_.BindText(1, batch.next_position.seed);
-  state_.BindInt(2, batch.next_position.page);
-  state_.BindInt(3, batch.next_position.skip);
-  state_.BindInt(4, batch.source_records);
-  RTPIPE_RETURN_IF_ERROR(state_.Run());
+  SqliteStatement& state = statements_->state;
+  state.BindText(1, batch.next_position.seed);
+  state.BindInt(2, batch.next_position.page);
+  state.BindInt(3, batch.next_position.skip);
+  state.BindInt(4, batch.source_records);
+  RTPIPE_RETURN_IF_ERROR(state.Run());
   RTPIPE_RETURN_IF_ERROR(tx.Commit());
   return counts;
 }

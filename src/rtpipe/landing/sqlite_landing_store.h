@@ -2,6 +2,7 @@
 // LandingStore on SQLite (WAL mode): the embedded default.
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "rtpipe/base/sqlite.h"
@@ -20,26 +21,31 @@ class SqliteLandingStore final : public LandingStore {
   static Result<std::unique_ptr<SqliteLandingStore>> Open(const std::string& path, std::string topic,
                                                           std::string dlq_topic);
 
+  ~SqliteLandingStore() override;
+
   Result<RunId> BeginRun() override;
   Result<IngestState> LoadIngestState() override;
   Result<LandingCounts> Write(const LandingBatch& batch) override;
   bool NeedsParsedUsers() const override { return false; }  // it keeps the raw bytes, typed by a view
 
  private:
-  SqliteLandingStore(std::unique_ptr<SqliteDb> db, SqliteStatement insert, SqliteStatement update,
-                     SqliteStatement reject, SqliteStatement outbox, SqliteStatement state, std::string topic,
-                     std::string dlq_topic)
-      : db_(std::move(db)),
-        insert_(std::move(insert)),
-        update_(std::move(update)),
-        reject_(std::move(reject)),
-        outbox_(std::move(outbox)),
-        state_(std::move(state)),
-        topic_(std::move(topic)),
-        dlq_topic_(std::move(dlq_topic)) {}
+  struct Statements;
+  SqliteLandingStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements, std::string topic,
+                     std::string dlq_topic);
 
   enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
+  // Upserts `users` in key order, many to an insert statement; outcomes[i] is users[i]'s.
+  Status UpsertUsers(const std::vector<LandingUser>& users, const std::string& ingested_at, RunId run,
+                     std::vector<UpsertOutcome>& outcomes);
+  // Runs the insert of the users chunk[] (in key order) bound to insert_users; then, if it left out
+  // some (known before, or met twice), tells them apart by rowid and updates them.
+  // `last_rowid`: the highest rowid in user_records, before and after.
+  Status InsertChunk(const std::vector<LandingUser>& users, std::span<const uint32_t> chunk,
+                     const std::string& ingested_at, RunId run, int64_t& last_rowid,
+                     std::vector<UpsertOutcome>& outcomes);
   Result<UpsertOutcome> UpsertUser(const LandingUser& u, const std::string& ingested_at, RunId run);
+  // kUpdated if `u`'s bytes differ from the stored ones (which it then replaces), else kUnchanged.
+  Result<UpsertOutcome> UpdateUser(const LandingUser& u, const std::string& ingested_at, RunId run);
   // An outbox row holds the changes of one topic in a transaction, up to about kOutboxRowBytes of
   // them: a row of 5,000 changes (3 MB) would be copied into a buffer of its size for SQLite's
   // record, allocated afresh (and page-faulted) for each transaction.
@@ -50,11 +56,7 @@ class SqliteLandingStore final : public LandingStore {
   Status FlushOutbox(const std::string& topic);
 
   std::unique_ptr<SqliteDb> db_;
-  SqliteStatement insert_;  // new person
-  SqliteStatement update_;  // known person whose bytes changed
-  SqliteStatement reject_;
-  SqliteStatement outbox_;
-  SqliteStatement state_;
+  std::unique_ptr<Statements> statements_;
   std::string topic_;
   std::string dlq_topic_;
   std::string row_entries_;  // the outbox row being filled (sqlite_outbox_entries.h)

@@ -232,6 +232,78 @@ TEST_F(SqliteLandingStoreTest, ACanonicalUuidIsKeyedByItsSixteenBytes) {
             1);
 }
 
+// Users are inserted 50 to a statement (the last few one by one), with the same outcome as one by
+// one: a store given each batch whole ends as one given it 10 users at a time (one by one only),
+// with the same counts, rows, versions and outbox, also where people are known already, changed or
+// not, or come twice in a batch.
+TEST_F(SqliteLandingStoreTest, ManyUsersLandAsOneByOne) {
+  auto run = store_->BeginRun();
+  ASSERT_TRUE(run.ok());
+  const std::string by_tens_path = (dir_ / "by_tens.db").string();
+  auto by_tens = SqliteLandingStore::Open(by_tens_path, "users_created", "users_created.dlq");
+  ASSERT_TRUE(by_tens.ok()) << by_tens.status();
+  auto run_by_tens = (*by_tens)->BeginRun();
+  ASSERT_TRUE(run_by_tens.ok());
+
+  auto user = [](int n, const std::string& first) { return MakeUser(fmt::format("uuid-{:03}", n), first); };
+  std::vector<std::vector<User>> batches(2);
+  for (int n = 0; n < 120; ++n) batches[0].push_back(user(n, "A"));
+  for (int n = 0; n < 60; ++n) batches[1].push_back(user(n, "A"));      // known, unchanged
+  for (int n = 60; n < 80; ++n) batches[1].push_back(user(n, "B"));     // known, changed
+  for (int n = 200; n < 280; ++n) batches[1].push_back(user(n, "A"));   // new
+  for (int n : {205, 210, 70, 30}) batches[1].push_back(user(n, "C"));  // again in the same batch, changed
+  for (int n : {215, 40}) batches[1].push_back(user(n, "A"));           // again in the same batch, unchanged
+  for (int n = 0; n < 120; n += 7) batches[1].push_back(user(n, "D"));  // spread over every statement
+  // In key order: 101 known, then 83 new (205, 210 and 215 twice, in the third statement of 50),
+  // the last 34 one by one.
+
+  LandingCounts whole, tens;
+  for (const auto& users : batches) {
+    LandingBatch batch;
+    batch.run = *run;
+    for (const User& u : users) batch.users.push_back(Entry(u, 1000, "msg-" + u.name.first));
+    batch.source_records = static_cast<int64_t>(users.size());
+    auto counts = store_->Write(batch);
+    ASSERT_TRUE(counts.ok()) << counts.status();
+    whole.inserted += counts->inserted;
+    whole.updated += counts->updated;
+    whole.unchanged += counts->unchanged;
+    for (size_t from = 0; from < users.size(); from += 10) {
+      LandingBatch ten;
+      ten.run = *run_by_tens;
+      for (size_t i = from; i < std::min(users.size(), from + 10); ++i) ten.users.push_back(batch.users[i]);
+      ten.source_records = static_cast<int64_t>(ten.users.size());
+      auto ten_counts = (*by_tens)->Write(ten);
+      ASSERT_TRUE(ten_counts.ok()) << ten_counts.status();
+      tens.inserted += ten_counts->inserted;
+      tens.updated += ten_counts->updated;
+      tens.unchanged += ten_counts->unchanged;
+    }
+  }
+  EXPECT_EQ(whole.inserted, 200);
+  EXPECT_EQ(std::tuple(whole.inserted, whole.updated, whole.unchanged),
+            std::tuple(tens.inserted, tens.updated, tens.unchanged));
+
+  auto rows = [](const std::string& path) {
+    std::vector<std::string> out;
+    auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadOnly);
+    EXPECT_TRUE(db.ok());
+    auto query = (*db)->Prepare("SELECT uuid, first_name, version FROM users ORDER BY uuid");
+    while (query->Step().value()) {
+      out.push_back(fmt::format("{} {} {}", query->ColumnText(0), query->ColumnText(1), query->ColumnInt(2)));
+    }
+    return out;
+  };
+  EXPECT_EQ(rows(path_).size(), 200u);
+  EXPECT_EQ(rows(path_), rows(by_tens_path));
+  auto published = [&](const std::string& path) {
+    std::vector<std::string> out;
+    for (const auto& c : ReadOutbox(path).first) out.push_back(c.key.value_or("") + "=" + c.value);
+    return out;
+  };
+  EXPECT_EQ(published(path_), published(by_tens_path));
+}
+
 // The outbox of schema versions 1 and 2: a row per change.
 constexpr std::string_view kV2Outbox =
     "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, key TEXT, value BLOB NOT NULL, "

@@ -53,16 +53,8 @@ CREATE TABLE IF NOT EXISTS rtpipe_window_partials (
 constexpr int kUsersPerUpsert = 50;
 constexpr int kUserParameters = 20;  // per row: kUserColumns, then id_key
 
-// The upsert of `rows` users: parameters ?1 to ?20 for the first, ?21 to ?40 for the second, ...
+// The upsert of `rows` users.
 std::string UpsertUsersSql(const std::string& table, int rows) {
-  std::string values;
-  for (int r = 0; r < rows; ++r) {
-    values += r == 0 ? "(" : ",\n(";
-    for (int p = 1; p <= kUserParameters; ++p) {
-      values += fmt::format("{}?{}", p == 1 ? "" : ", ", r * kUserParameters + p);
-    }
-    values += ")";
-  }
   return fmt::format(R"sql(
 INSERT INTO {0} ({1}, id_key)
 VALUES {2}
@@ -73,7 +65,7 @@ ON CONFLICT (id_key) DO UPDATE SET first_name = excluded.first_name, last_name =
   email_domain = excluded.email_domain, country = excluded.country, nat = excluded.nat,
   tenure_days = excluded.tenure_days, event_time = excluded.event_time
 )sql",
-                     table, kUserColumns, values);
+                     table, kUserColumns, SqlValueRows(rows, kUserParameters));
 }
 
 // Binds `u` as the row of `s` whose parameters follow `first`; `event_time` keeps its event time's
