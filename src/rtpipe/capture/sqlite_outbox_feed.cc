@@ -74,16 +74,15 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
       const std::string_view topic = read_.ColumnText(1);
       int64_t number = read_.ColumnInt(2);
       const int64_t count = read_.ColumnInt(3);
-      Status read =
-          ForEachOutboxEntry(read_.ColumnBlob(4), count, fmt::format("outbox row {}", last), [&](const OutboxEntry& e) {
-            Change& c = changes.emplace_back();
-            c.id = fmt::format("outbox:{}", number++);
-            c.topic = topic;
-            if (e.key) c.key = std::string(*e.key);
-            c.value = e.value;
-            c.event_time = TimestampFromMillis(e.event_time_ms);
-            c.ingested_us = e.ingested_us;
-          });
+      Status read = ForEachOutboxEntry(read_.ColumnBlob(4), count, last, [&](const OutboxEntry& e) {
+        Change& c = changes.emplace_back();
+        c.id = fmt::format("outbox:{}", number++);
+        c.topic = topic;
+        if (e.key) c.key = std::string(*e.key);
+        c.value = e.value;
+        c.event_time = TimestampFromMillis(e.event_time_ms);
+        c.ingested_us = e.ingested_us;
+      });
       if (!read.ok()) {
         read_.Reset();
         return read;

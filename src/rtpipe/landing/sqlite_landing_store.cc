@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <array>
+#include <limits>
 
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/prefetch.h"
@@ -168,13 +168,19 @@ Result<IngestState> SqliteLandingStore::LoadIngestState() {
 
 namespace {
 
-// Binds `lu` as the row of an insert whose parameters follow `first`.
-void BindInsert(SqliteStatement& s, int first, const LandingUser& lu, const std::string& ingested_at, RunId run) {
+// Binds uuid_key, raw, event_time_ms, ingested_at and run_id of `lu` to the parameters after
+// `first` (an insert's row, or the update).
+void BindRecord(SqliteStatement& s, int first, const LandingUser& lu, const std::string& ingested_at, RunId run) {
   s.BindUuidKey(first + 1, lu.key);
   s.BindText(first + 2, lu.raw);
   s.BindInt(first + 3, ToMillis(lu.event_time));
   s.BindText(first + 4, ingested_at);
   s.BindInt(first + 5, run.value());
+}
+
+// Binds `lu` as the row of an insert whose parameters follow `first`.
+void BindInsert(SqliteStatement& s, int first, const LandingUser& lu, const std::string& ingested_at, RunId run) {
+  BindRecord(s, first, lu, ingested_at, run);
   s.BindText(first + 6, lu.key);
 }
 
@@ -183,11 +189,7 @@ void BindInsert(SqliteStatement& s, int first, const LandingUser& lu, const std:
 Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpdateUser(const LandingUser& lu,
                                                                          const std::string& ingested_at, RunId run) {
   SqliteStatement& s = statements_->update_user;
-  s.BindUuidKey(1, lu.key);
-  s.BindText(2, lu.raw);
-  s.BindInt(3, ToMillis(lu.event_time));
-  s.BindText(4, ingested_at);
-  s.BindInt(5, run.value());
+  BindRecord(s, 0, lu, ingested_at, run);
   RTPIPE_RETURN_IF_ERROR(s.Run());
   return db_->Changes() > 0 ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
 }
@@ -202,18 +204,19 @@ Result<SqliteLandingStore::UpsertOutcome> SqliteLandingStore::UpsertUser(const L
 }
 
 Status SqliteLandingStore::InsertChunk(const std::vector<LandingUser>& users, std::span<const uint32_t> chunk,
-                                       const std::string& ingested_at, RunId run, int64_t& last_rowid,
+                                       const std::string& ingested_at, RunId run,
                                        std::vector<UpsertOutcome>& outcomes) {
-  const int64_t before = last_rowid;
   RTPIPE_RETURN_IF_ERROR(statements_->insert_users.Run());
   const int64_t inserted = db_->Changes();
-  if (inserted > 0) last_rowid = sqlite3_last_insert_rowid(db_->handle());
   if (inserted == static_cast<int64_t>(chunk.size())) {
     for (uint32_t i : chunk) outcomes[i] = UpsertOutcome::kInserted;
     return Status::OK();
   }
-  // Some were known, or came twice: of each key, a row the statement inserted comes after
-  // `before`; the others are updated where their bytes changed, in order (the last wins).
+  // Some were known, or came twice. A new row gets the rowid after the highest, so the rows the
+  // statement inserted are the last `inserted` rowids; of each key, a row among them is new, and the
+  // others are updated where their bytes changed, in order (the last wins).
+  const int64_t first_new =
+      inserted > 0 ? sqlite3_last_insert_rowid(db_->handle()) - inserted + 1 : std::numeric_limits<int64_t>::max();
   for (size_t k = 0; k < chunk.size(); ++k) {
     const LandingUser& u = users[chunk[k]];
     if (k == 0 || users[chunk[k - 1]].key != u.key) {
@@ -223,7 +226,7 @@ Status SqliteLandingStore::InsertChunk(const std::vector<LandingUser>& users, st
       const int64_t rowid = found ? find.ColumnInt(0) : 0;
       find.Reset();
       if (!found) return Status::Internal("user {} is not in user_records right after its insert", u.key);
-      if (rowid > before) {
+      if (rowid >= first_new) {
         outcomes[chunk[k]] = UpsertOutcome::kInserted;
         continue;
       }
@@ -242,25 +245,20 @@ Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, co
     PrefetchBytes(u.key.data(), u.key.size());
     PrefetchBytes(u.raw.data(), u.raw.size());
   };
-  // A row inserted now gets a rowid above every row before it.
-  RTPIPE_ASSIGN_OR_RETURN(auto max_rowid, db_->QueryInt("SELECT MAX(rowid) FROM user_records"));
-  int64_t last_rowid = max_rowid.value_or(0);
   // kUsersPerInsert people to a statement, in key order; what is left, one by one.
   SqliteStatement& insert = statements_->insert_users;
-  std::array<uint32_t, kUsersPerInsert> chunk;
-  int bound = 0;
-  RTPIPE_RETURN_IF_ERROR(VisitInOrder<LandingUser>(users, order, prefetch_bytes, [&](uint32_t i) -> Status {
-    BindInsert(insert, bound * kInsertParameters, users[i], ingested_at, run);
-    chunk[bound] = i;
-    if (++bound < kUsersPerInsert) return Status::OK();
-    bound = 0;
-    return InsertChunk(users, chunk, ingested_at, run, last_rowid, outcomes);
-  }));
+  Status written = WriteInStatements<kUsersPerInsert, LandingUser>(
+      users, order, prefetch_bytes,
+      [&](size_t slot, uint32_t i) {
+        BindInsert(insert, static_cast<int>(slot) * kInsertParameters, users[i], ingested_at, run);
+      },
+      [&](std::span<const uint32_t> chunk) { return InsertChunk(users, chunk, ingested_at, run, outcomes); },
+      [&](uint32_t i) -> Status {
+        RTPIPE_ASSIGN_OR_RETURN(outcomes[i], UpsertUser(users[i], ingested_at, run));
+        return Status::OK();
+      });
   insert.Reset();
-  for (size_t k = order.size() - static_cast<size_t>(bound); k < order.size(); ++k) {
-    RTPIPE_ASSIGN_OR_RETURN(outcomes[order[k]], UpsertUser(users[order[k]], ingested_at, run));
-  }
-  return Status::OK();
+  return written;
 }
 
 Status SqliteLandingStore::AddToOutbox(const std::string& topic, const OutboxEntry& entry) {

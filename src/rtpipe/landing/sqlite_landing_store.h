@@ -39,10 +39,8 @@ class SqliteLandingStore final : public LandingStore {
                      std::vector<UpsertOutcome>& outcomes);
   // Runs the insert of the users chunk[] (in key order) bound to insert_users; then, if it left out
   // some (known before, or met twice), tells them apart by rowid and updates them.
-  // `last_rowid`: the highest rowid in user_records, before and after.
   Status InsertChunk(const std::vector<LandingUser>& users, std::span<const uint32_t> chunk,
-                     const std::string& ingested_at, RunId run, int64_t& last_rowid,
-                     std::vector<UpsertOutcome>& outcomes);
+                     const std::string& ingested_at, RunId run, std::vector<UpsertOutcome>& outcomes);
   Result<UpsertOutcome> UpsertUser(const LandingUser& u, const std::string& ingested_at, RunId run);
   // kUpdated if `u`'s bytes differ from the stored ones (which it then replaces), else kUnchanged.
   Result<UpsertOutcome> UpdateUser(const LandingUser& u, const std::string& ingested_at, RunId run);

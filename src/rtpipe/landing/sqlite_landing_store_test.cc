@@ -51,13 +51,13 @@ class SqliteLandingStoreTest : public ::testing::Test {
     int rows = 0;
     auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadOnly);
     EXPECT_TRUE(db.ok()) << db.status();
-    auto query = (*db)->Prepare("SELECT topic, first_change, changes, entries FROM outbox ORDER BY seq");
+    auto query = (*db)->Prepare("SELECT topic, first_change, changes, entries, seq FROM outbox ORDER BY seq");
     EXPECT_TRUE(query.ok()) << query.status();
     while (query->Step().value()) {
       ++rows;
       int64_t number = query->ColumnInt(1);
       Status read =
-          ForEachOutboxEntry(query->ColumnBlob(3), query->ColumnInt(2), "outbox row", [&](const OutboxEntry& e) {
+          ForEachOutboxEntry(query->ColumnBlob(3), query->ColumnInt(2), query->ColumnInt(4), [&](const OutboxEntry& e) {
             changes.push_back({std::string(query->ColumnText(0)), number++,
                                e.key ? std::optional<std::string>(*e.key) : std::nullopt, std::string(e.value),
                                e.event_time_ms, e.ingested_us});

@@ -33,9 +33,10 @@ struct OutboxEntry {
 void AppendOutboxEntry(const OutboxEntry& entry, std::string* entries);
 
 /// Calls `visit(const OutboxEntry&)` for each entry of `entries`, in order. Corruption, naming
-/// `row`, unless `entries` holds exactly `count` whole entries. The views point into `entries`.
+/// the outbox row `seq`, unless `entries` holds exactly `count` whole entries. The views point
+/// into `entries`.
 template <typename Visit>
-Status ForEachOutboxEntry(std::string_view entries, int64_t count, std::string_view row, Visit&& visit) {
+Status ForEachOutboxEntry(std::string_view entries, int64_t count, int64_t seq, Visit&& visit) {
   ByteReader reader(entries);
   for (int64_t i = 0; i < count; ++i) {
     OutboxEntry e;
@@ -46,12 +47,12 @@ Status ForEachOutboxEntry(std::string_view entries, int64_t count, std::string_v
               (key_size < 0 || reader.ReadBytes(static_cast<size_t>(key_size), &key)) &&
               reader.ReadVarint(&value_size) && value_size >= 0 &&
               reader.ReadBytes(static_cast<size_t>(value_size), &e.value);
-    if (!ok) return Status::Corruption("{}: entry {} of {} is cut short or malformed", row, i + 1, count);
+    if (!ok) return Status::Corruption("outbox row {}: entry {} of {} is cut short or malformed", seq, i + 1, count);
     if (key_size >= 0) e.key = key;
     visit(static_cast<const OutboxEntry&>(e));
   }
   if (reader.remaining() != 0) {
-    return Status::Corruption("{}: {} bytes after its {} entries", row, reader.remaining(), count);
+    return Status::Corruption("outbox row {}: {} bytes after its {} entries", seq, reader.remaining(), count);
   }
   return Status::OK();
 }

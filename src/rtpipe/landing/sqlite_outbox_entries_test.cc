@@ -15,7 +15,7 @@ std::string Encode(const std::vector<OutboxEntry>& entries) {
 
 std::vector<std::string> Decode(std::string_view bytes, int64_t count, Status* status) {
   std::vector<std::string> out;
-  *status = ForEachOutboxEntry(bytes, count, "outbox row 7", [&](const OutboxEntry& e) {
+  *status = ForEachOutboxEntry(bytes, count, 7, [&](const OutboxEntry& e) {
     out.push_back(fmt::format("{}|{}|{}|{}", e.key.value_or("(none)"), e.value, e.event_time_ms, e.ingested_us));
   });
   return out;

@@ -247,20 +247,19 @@ Status SqliteSink::UpsertUsers(const std::vector<CreatedUser>& users) {
   // kUsersPerUpsert rows to a statement, in key order (of one person's rows the last wins, as one
   // statement applies its rows in order); what is left, one by one.
   auto& many = statements_->upsert_users;
-  int bound = 0;
-  RTPIPE_RETURN_IF_ERROR(VisitInOrder<CreatedUser>(users, order, prefetch_strings, [&](uint32_t i) -> Status {
-    BindUser(many, bound * kUserParameters, users[i], statements_->event_times[bound]);
-    if (++bound < kUsersPerUpsert) return Status::OK();
-    bound = 0;
-    return many.Run();
-  }));
-  many.Reset();
   auto& one = statements_->upsert_user;
-  for (size_t k = order.size() - static_cast<size_t>(bound); k < order.size(); ++k) {
-    BindUser(one, 0, users[order[k]], statements_->event_times[0]);
-    RTPIPE_RETURN_IF_ERROR(one.Run());
-  }
-  return Status::OK();
+  Status written = WriteInStatements<kUsersPerUpsert, CreatedUser>(
+      users, order, prefetch_strings,
+      [&](size_t slot, uint32_t i) {
+        BindUser(many, static_cast<int>(slot) * kUserParameters, users[i], statements_->event_times[slot]);
+      },
+      [&](std::span<const uint32_t>) { return many.Run(); },
+      [&](uint32_t i) {
+        BindUser(one, 0, users[i], statements_->event_times[0]);
+        return one.Run();
+      });
+  many.Reset();
+  return written;
 }
 
 // Stores each partition's window values, then sets every aggregate row they touched to the sum
