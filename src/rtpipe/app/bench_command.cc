@@ -13,7 +13,8 @@
 // The bytes the whole pipeline writes are set against the disk's durable sequential write rate,
 // measured in the same directory before the runs, as dd measures it.
 // Each timed run starts on a settled disk (Settle).
-// Durability stays on (log.fsync=always, SQLite synchronous=FULL). Peak RSS is measured per phase
+// Durability stays on (log.fsync=always; a SQLite store's commit is on disk before the next stage
+// reads it, docs/architecture.md, "Where state lives"). Peak RSS is measured per phase
 // (Linux: /proc/self/status VmHWM, reset through /proc/self/clear_refs before each phase, once the
 // allocator has given back what the phases before freed), so the figure of the whole pipeline is
 // that of one `rtpipe run`, not of the phases before it.
@@ -242,8 +243,10 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
                                    : std::filesystem::path(o.dir);
   std::filesystem::remove_all(root);
   auto log = GetLogger("bench");
-  log->info("benchmark data under {} ({} records, seed \"{}\", log.fsync={}, SQLite synchronous=FULL)", root.string(),
-            o.records, kSeed, base.log.fsync == FsyncPolicy::kAlways ? "always" : "not always");
+  log->info(
+      "benchmark data under {} ({} records, seed \"{}\", log.fsync={}, each SQLite commit on disk before the next "
+      "stage reads it)",
+      root.string(), o.records, kSeed, base.log.fsync == FsyncPolicy::kAlways ? "always" : "not always");
 
   log->info("0/3 the generator saves the source's pages");
   const std::filesystem::path pages = root / fmt::format("pages-{}", kUsersPerRequest);
@@ -308,7 +311,10 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   for (const auto& s : stages) slowest = s.rate < slowest->rate ? &s : slowest;
   double e2e = records / e2e_s;
   StatusLine::Clear();
-  fmt::print("rtpipe bench: {} records, durable (log.fsync=always, SQLite synchronous=FULL)\n", o.records);
+  fmt::print(
+      "rtpipe bench: {} records, durable (log.fsync=always; a SQLite store's commit is on disk before the next "
+      "stage reads it)\n",
+      o.records);
   fmt::print(
       "source: seed \"{}\" saved as API responses by the generator ({:.0f} records/s on one thread) and read\n"
       "back with the file: source, so the figures are the pipeline's own cost; the last end-to-end line\n"

@@ -162,7 +162,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const Pip
                                                                   std::move(process_options)));
   }
   if (impl->ingest_role()) {
-    RTPIPE_ASSIGN_OR_RETURN(impl->landing, OpenLandingStore(c));
+    // Opened before the capture stage's feed, which reads only what this store has put on disk.
+    RTPIPE_ASSIGN_OR_RETURN(impl->landing, OpenLandingStore(c, impl->capture_role() ? CaptureRuns::kInThisProcess
+                                                                                    : CaptureRuns::kElsewhere));
     log->info("landing: {}", MaskUrlPassword(c.landing.url));
   }
   if (impl->capture_role()) {

@@ -1,7 +1,12 @@
 #include "rtpipe/base/sqlite.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <latch>
 #include <map>
@@ -60,6 +65,7 @@ auto SharedByFile(const std::string& path, Make make) -> decltype(make()) {
 
 // Counts the commits to one database file made by the process's connections (SQLite calls
 // AfterCommit once each has taken place), and wakes whoever waits for the next one.
+// Also keeps the mark of the last durable commit of a connection that syncs in background.
 class SqliteDb::CommitSignal {
  public:
   uint64_t count() const {
@@ -67,11 +73,15 @@ class SqliteDb::CommitSignal {
     return count_;
   }
   void Committed() {
-    {
-      std::lock_guard lock(mutex_);
-      ++count_;
-    }
-    committed_.notify_all();
+    Signal([] {});
+  }
+  std::optional<int64_t> durable_mark() const {
+    std::lock_guard lock(mutex_);
+    return durable_mark_;
+  }
+  // The process's commits to the file are durable up to `mark` (nullopt: all of them).
+  void SetDurableMark(std::optional<int64_t> mark) {
+    Signal([&] { durable_mark_ = mark; });
   }
   bool WaitPast(uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
     std::unique_lock lock(mutex_);
@@ -79,9 +89,20 @@ class SqliteDb::CommitSignal {
   }
 
  private:
+  template <typename Change>
+  void Signal(Change change) {
+    {
+      std::lock_guard lock(mutex_);
+      change();
+      ++count_;
+    }
+    committed_.notify_all();
+  }
+
   mutable std::mutex mutex_;
   std::condition_variable_any committed_;
   uint64_t count_ = 0;
+  std::optional<int64_t> durable_mark_;
 };
 
 int SqliteDb::WaitWhileBusy(void* db, int tries) {
@@ -127,6 +148,67 @@ class SqliteDb::Checkpointer {
   std::mutex mutex_;
   std::condition_variable_any requested_;
   int64_t wal_bytes_ = 0;  // the WAL's size at the last commit not yet checkpointed for, 0 if none
+  std::latch named_{1};
+  std::jthread thread_;  // last: stopped and joined before the rest goes
+};
+
+// Makes the commits of a connection that syncs in background durable (SyncInBackground): an
+// fdatasync of the WAL after each, then the commit's mark is published. The commits made while a
+// sync runs are covered together by the next one.
+class SqliteDb::WalSyncer {
+ public:
+  WalSyncer(int wal_fd, std::string wal_path, std::shared_ptr<CommitSignal> signal)
+      : fd_(wal_fd),
+        wal_path_(std::move(wal_path)),
+        signal_(std::move(signal)),
+        thread_([this](std::stop_token stop) { Run(stop); }) {
+    named_.wait();  // so the thread shows under its name once SyncInBackground returns
+  }
+  ~WalSyncer() {
+    thread_.request_stop();
+    thread_.join();
+    // What was committed last is synced now: once no mark is kept, readers take everything.
+    if (error_.ok() && ::fdatasync(fd_) == 0) signal_->SetDurableMark(std::nullopt);
+    ::close(fd_);
+  }
+  WalSyncer(const WalSyncer&) = delete;
+  WalSyncer& operator=(const WalSyncer&) = delete;
+
+  Status Mark(int64_t mark) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!error_.ok()) return error_;
+      pending_ = mark;
+    }
+    requested_.notify_one();
+    return Status::OK();
+  }
+
+ private:
+  void Run(std::stop_token stop) {
+    SetThreadName("wal-sync");
+    named_.count_down();
+    std::unique_lock lock(mutex_);
+    while (requested_.wait(lock, stop, [&] { return pending_.has_value(); })) {
+      const int64_t mark = *std::exchange(pending_, std::nullopt);
+      lock.unlock();
+      const int failed = ::fdatasync(fd_) == 0 ? 0 : errno;
+      lock.lock();
+      if (failed != 0) {
+        error_ = Status::IoError("syncing {}: {}", wal_path_, std::strerror(failed));
+        return;
+      }
+      signal_->SetDurableMark(mark);
+    }
+  }
+
+  const int fd_;
+  const std::string wal_path_;
+  const std::shared_ptr<CommitSignal> signal_;
+  std::mutex mutex_;
+  std::condition_variable_any requested_;
+  std::optional<int64_t> pending_;  // the mark of the last commit not yet synced for
+  Status error_;                    // of the sync that failed; the thread then ends
   std::latch named_{1};
   std::jthread thread_;  // last: stopped and joined before the rest goes
 };
@@ -211,6 +293,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode m
 SqliteDb::SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 SqliteDb::~SqliteDb() {
+  syncer_.reset();        // its last sync covers the last commit
   checkpointer_.reset();  // if this was its last writer, its connection closes first: the WAL goes with ours
   sqlite3_close_v2(db_);
 }
@@ -229,6 +312,31 @@ Status SqliteDb::CheckpointInBackground() {
       }));
   return Status::OK();
 }
+
+Status SqliteDb::SyncInBackground(int64_t mark) {
+  if (page_size_ == 0) return Status::FailedPrecondition("{}: only a read-write connection commits", path_);
+  if (syncer_ != nullptr) return Status::FailedPrecondition("{}: already syncs in background", path_);
+  RTPIPE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+  const char* wal = sqlite3_filename_wal(sqlite3_db_filename(db_, "main"));
+  if (wal == nullptr || *wal == '\0') return Status::FailedPrecondition("{}: has no WAL file to sync", path_);
+  const int fd = ::open(wal, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("opening {}: {}", wal, std::strerror(errno));
+  if (::fdatasync(fd) != 0) {
+    Status failed = Status::IoError("syncing {}: {}", wal, std::strerror(errno));
+    ::close(fd);
+    return failed;
+  }
+  commits_->SetDurableMark(mark);
+  syncer_ = std::make_unique<WalSyncer>(fd, wal, commits_);
+  return Status::OK();
+}
+
+Status SqliteDb::MarkCommit(int64_t mark) {
+  RTPIPE_ASSERT(syncer_ != nullptr, "MarkCommit without SyncInBackground");
+  return syncer_->Mark(mark);
+}
+
+std::optional<int64_t> SqliteDb::DurableMark() const { return commits_->durable_mark(); }
 
 uint64_t SqliteDb::Commits() const { return commits_->count(); }
 

@@ -56,13 +56,32 @@ class SqliteDb {
   /// every record. Read-write connections only.
   Status CheckpointInBackground();
 
-  /// How many commits the process's connections to this database file have made so far: the value
-  /// to pass to WaitForCommit.
+  /// Makes this connection's commits durable on a thread of their own ("wal-sync") instead of in
+  /// Commit, which then returns without waiting for the disk: the connection runs with
+  /// `synchronous=NORMAL`, and after each commit the thread fdatasyncs the WAL. A commit is visible
+  /// to readers before it is durable, so a reader that must see durable data only (capture, which
+  /// copies the landing outbox into the log) bounds what it reads by DurableMark(). Syncs the WAL
+  /// once first: everything committed before, which `mark` describes, is then durable. Call before
+  /// this connection's first commit and before such readers in the process start. Read-write
+  /// connections only; at most one per database file.
+  Status SyncInBackground(int64_t mark);
+  /// After each commit of a connection that syncs in background: `mark`, a value that does not
+  /// decrease from commit to commit (the last row id the commit wrote, say), becomes DurableMark()
+  /// once the commit is on disk. Returns the error of a sync that failed, after which no mark
+  /// becomes durable.
+  Status MarkCommit(int64_t mark);
+  /// nullopt while no connection of this process syncs this database file in background (every
+  /// commit is then durable once Commit returns); else the mark of the last commit known durable.
+  std::optional<int64_t> DurableMark() const;
+
+  /// How many commits the process's connections to this database file have made so far, and how
+  /// often a mark became durable: the value to pass to WaitForCommit.
   uint64_t Commits() const;
-  /// Waits until a connection of this process commits to this database file, after Commits()
-  /// returned `seen`; false once `timeout` passes or `stop` is requested first. Lets a reader in the
-  /// process that writes (capture, reading the outbox the landing thread fills) wake at the commit
-  /// instead of polling. Commits of other processes are not seen: those still need polling.
+  /// Waits until a connection of this process commits to this database file, or a commit's mark
+  /// becomes durable, after Commits() returned `seen`; false once `timeout` passes or `stop` is
+  /// requested first. Lets a reader in the process that writes (capture, reading the outbox the
+  /// landing thread fills) wake at the commit instead of polling. Commits of other processes are not
+  /// seen: those still need polling.
   bool WaitForCommit(uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop);
 
   int64_t Changes() const { return sqlite3_changes64(db_); }
@@ -89,6 +108,7 @@ class SqliteDb {
 
   class Checkpointer;
   class CommitSignal;
+  class WalSyncer;
 
   SqliteDb(sqlite3* db, std::string path);
   static int WaitWhileBusy(void* db, int tries);
@@ -102,6 +122,7 @@ class SqliteDb {
   int busy_timeout_ms_ = 0;                // how long WaitWhileBusy waits for a lock
   std::shared_ptr<CommitSignal> commits_;  // shared by the process's connections to the file
   std::shared_ptr<Checkpointer> checkpointer_;  // set by CheckpointInBackground
+  std::unique_ptr<WalSyncer> syncer_;           // set by SyncInBackground
 };
 
 /// A prepared statement. Text/blob bindings are not copied: they must outlive Step().

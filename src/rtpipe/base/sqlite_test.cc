@@ -335,6 +335,45 @@ TEST(Sqlite, AWaitForCommitEndsAtTheNextCommitToTheSameFile) {
   other->reset();
 }
 
+// Waits until `db`'s file has `mark` durable (or 30 s pass); what DurableMark() then says.
+std::optional<int64_t> WaitForDurableMark(SqliteDb& db, int64_t mark) {
+  std::stop_source stop;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (uint64_t seen = db.Commits(); db.DurableMark() != mark && std::chrono::steady_clock::now() < deadline;
+       seen = db.Commits()) {
+    db.WaitForCommit(seen, std::chrono::milliseconds(100), stop.get_token());
+  }
+  return db.DurableMark();
+}
+
+TEST(Sqlite, ACommitSyncedInBackgroundMakesItsMarkDurable) {
+  TwoWriters db;
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db.b->DurableMark(), std::nullopt) << "no connection syncs in background: every commit is durable";
+
+  ASSERT_TRUE(db.a->SyncInBackground(7).ok());
+  EXPECT_EQ(db.a->QueryInt("PRAGMA synchronous").value(), 1) << "NORMAL: the commit itself does not sync";
+  EXPECT_EQ(db.b->DurableMark(), 7) << "what was committed before is synced at once, for every connection to the file";
+  EXPECT_EQ(db.a->SyncInBackground(8).code(), StatusCode::kFailedPrecondition);
+
+  // A commit's mark becomes durable after the commit, on the sync thread; the reader wakes for it.
+  ASSERT_TRUE(db.a->Exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(db.a->MarkCommit(9).ok());
+  EXPECT_EQ(WaitForDurableMark(*db.b, 9), 9);
+  ASSERT_TRUE(db.a->Exec("INSERT INTO t VALUES (2)").ok());
+  ASSERT_TRUE(db.a->MarkCommit(12).ok());
+  EXPECT_EQ(WaitForDurableMark(*db.b, 12), 12);
+  EXPECT_EQ(db.b->QueryInt("SELECT COUNT(*) FROM t").value(), 2);
+
+  // Once the syncing connection has gone (after a last sync), every commit is durable again.
+  db.a.reset();
+  EXPECT_EQ(db.b->DurableMark(), std::nullopt);
+
+  auto reader = SqliteDb::Open(db.path, SqliteDb::Mode::kReadOnly);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->SyncInBackground(0).code(), StatusCode::kFailedPrecondition);
+}
+
 TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
   // One connection commits transaction after transaction with a short gap between them, as the
   // landing thread does; another must still get its turns, as capture's commits do. SQLite's own

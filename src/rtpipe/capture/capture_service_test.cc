@@ -176,6 +176,64 @@ TEST_F(CaptureServiceTest, TheOutboxFeedReadsWholeRowsAndCountsChanges) {
   EXPECT_EQ(read->second, "5");
 }
 
+TEST_F(CaptureServiceTest, TheOutboxFeedReadsOnlyWhatALandingStoreOfTheProcessHasOnDisk) {
+  const std::string path = (dir_ / "landing.db").string();
+  auto store = SqliteLandingStore::Open(path, config_.log.topic, config_.log.dlq_topic,
+                                        SqliteLandingStore::Durability::kBeforeCapture);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto feed = SqliteOutboxFeed::Open(path);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  auto run = (*store)->BeginRun();
+  ASSERT_TRUE(run.ok());
+  auto land = [&](int first, int n) {
+    LandingBatch batch;
+    batch.run = *run;
+    for (int i = first; i < first + n; ++i) {
+      batch.users.push_back(
+          {"uuid-" + std::to_string(i), "{}", TimestampFromMillis(i), "message-" + std::to_string(i), nullptr});
+    }
+    batch.source_records = n;
+    ASSERT_TRUE((*store)->Write(batch).ok());
+  };
+  std::stop_source stop;
+  const auto sync_wait = std::chrono::seconds(30);  // the read returns as soon as the sync is done
+
+  land(0, 10);
+  auto read = (*feed)->Read("", 1000, sync_wait, stop.get_token());
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->first.size(), 10u);
+  EXPECT_EQ(read->second, "1");
+  ASSERT_TRUE((*feed)->Commit({read->second, {}}).ok());
+
+  // A commit that the store has not marked as synced: an outbox row appended over a connection of
+  // its own. The feed waits for it...
+  {
+    auto other = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(other.ok());
+    std::string entries;
+    AppendOutboxEntry({"uuid-x", "message-x", 0, 0}, &entries);
+    auto append =
+        (*other)->Prepare("INSERT INTO outbox (topic, first_change, changes, entries) VALUES (?1, 11, 1, ?2)");
+    ASSERT_TRUE(append.ok());
+    append->BindText(1, config_.log.topic);
+    append->BindBlob(2, entries);
+    ASSERT_TRUE(append->Run().ok());
+  }
+  read = (*feed)->Read("1", 1000, std::chrono::milliseconds(100), stop.get_token());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->first.empty()) << read->first.size() << " changes read that are not known to be on disk";
+  EXPECT_EQ((*feed)->Backlog().value(), 1) << "the backlog counts it";
+
+  // ...until a later commit of the store is synced: its mark covers the row before it.
+  land(10, 5);
+  read = (*feed)->Read("1", 1000, sync_wait, stop.get_token());
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->first.size(), 6u);
+  EXPECT_EQ(read->first[0].value, "message-x");
+  EXPECT_EQ(read->first[5].value, "message-14");
+  EXPECT_EQ(read->second, "3");
+}
+
 TEST_F(CaptureServiceTest, AppendsMadeBeforeACrashAreNotRepeated) {
   Land(100, 0, 20);
   {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <limits>
 
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/sqlite_landing_store.h"
@@ -25,11 +26,14 @@ Result<int64_t> ParsePosition(const std::string& position) {
 }  // namespace
 
 Result<std::unique_ptr<SqliteOutboxFeed>> SqliteOutboxFeed::Open(const std::string& path) {
-  RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
+  // Capture's own commits (its position, the pruning of the outbox) are not synced: one that a
+  // power loss takes back only makes capture read again changes that the replay guard then finds
+  // in the log already, as after a crash between the append and the commit.
+  RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "NORMAL"));
   RTPIPE_RETURN_IF_ERROR(OpenLandingSchema(*db));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
   RTPIPE_ASSIGN_OR_RETURN(auto read, db->Prepare("SELECT seq, topic, first_change, changes, entries "
-                                                 "FROM outbox WHERE seq > ?1 ORDER BY seq"));
+                                                 "FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"));
   RTPIPE_ASSIGN_OR_RETURN(auto save,
                           db->Prepare("INSERT INTO capture_state (id, position, log_ends) VALUES (1, ?1, ?2) "
                                       "ON CONFLICT (id) DO UPDATE SET position = excluded.position, "
@@ -61,6 +65,8 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
   for (;;) {
     const uint64_t commits = db_->Commits();
     read_.BindInt(1, after);
+    // With a landing store of the process that syncs in background, only what is on disk.
+    read_.BindInt(2, db_->DurableMark().value_or(std::numeric_limits<int64_t>::max()));
     changes.reserve(static_cast<size_t>(max));
     // Whole rows, until they hold `max` changes.
     while (changes.size() < static_cast<size_t>(max)) {
@@ -92,8 +98,8 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!changes.empty() || left.count() <= 0 || stop.stop_requested()) break;
-    // Woken by the next commit of this process (the landing thread's); a landing stage in another
-    // process (`--role ingest`) is seen by polling every kOutboxPoll.
+    // Woken by the next commit of this process (the landing thread's), or by its sync; a landing
+    // stage in another process (`--role ingest`) is seen by polling every kOutboxPoll.
     db_->WaitForCommit(commits, std::min(left, kOutboxPoll), stop);
   }
   return std::make_pair(std::move(changes), std::to_string(last));

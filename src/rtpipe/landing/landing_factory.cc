@@ -7,10 +7,13 @@
 
 namespace rtpipe {
 
-Result<std::unique_ptr<LandingStore>> OpenLandingStore(const Config& config) {
+Result<std::unique_ptr<LandingStore>> OpenLandingStore(const Config& config, CaptureRuns capture) {
   RTPIPE_ASSIGN_OR_RETURN(Url url, ParseUrl(config.landing.url));
   if (url.scheme == "sqlite") {
-    RTPIPE_ASSIGN_OR_RETURN(auto store, SqliteLandingStore::Open(url.path, config.log.topic, config.log.dlq_topic));
+    const auto durability = capture == CaptureRuns::kInThisProcess ? SqliteLandingStore::Durability::kBeforeCapture
+                                                                   : SqliteLandingStore::Durability::kAtCommit;
+    RTPIPE_ASSIGN_OR_RETURN(auto store,
+                            SqliteLandingStore::Open(url.path, config.log.topic, config.log.dlq_topic, durability));
     return std::unique_ptr<LandingStore>(std::move(store));
   }
   if (url.scheme == "postgresql" || url.scheme == "postgres") {

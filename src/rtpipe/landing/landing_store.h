@@ -91,7 +91,14 @@ class LandingStore {
   virtual bool NeedsParsedUsers() const = 0;
 };
 
-/// Opens the store named by `landing.url` (schema created or migrated on open).
-Result<std::unique_ptr<LandingStore>> OpenLandingStore(const Config& config);
+/// Where the capture stage that reads the store runs.
+enum class CaptureRuns { kElsewhere, kInThisProcess };
+
+/// Opens the store named by `landing.url` (schema created or migrated on open). With capture in
+/// this process, the SQLite store puts its commits on disk in background, and that capture reads
+/// only what is on disk (SqliteLandingStore::Durability::kBeforeCapture); PostgreSQL commits
+/// durably either way.
+Result<std::unique_ptr<LandingStore>> OpenLandingStore(const Config& config,
+                                                       CaptureRuns capture = CaptureRuns::kElsewhere);
 
 }  // namespace rtpipe

@@ -97,11 +97,15 @@ struct SqliteLandingStore::Statements {
 };
 
 SqliteLandingStore::SqliteLandingStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements,
-                                       std::string topic, std::string dlq_topic)
+                                       std::string topic, std::string dlq_topic, Durability durability,
+                                       int64_t outbox_end)
     : db_(std::move(db)),
       statements_(std::move(statements)),
       topic_(std::move(topic)),
-      dlq_topic_(std::move(dlq_topic)) {}
+      dlq_topic_(std::move(dlq_topic)),
+      durability_(durability),
+      outbox_end_(outbox_end),
+      written_outbox_end_(outbox_end) {}
 SqliteLandingStore::~SqliteLandingStore() = default;
 
 Status OpenLandingSchema(SqliteDb& db) {
@@ -120,10 +124,12 @@ Status OpenLandingSchema(SqliteDb& db) {
 }
 
 Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::string& path, std::string topic,
-                                                                     std::string dlq_topic) {
+                                                                     std::string dlq_topic, Durability durability) {
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
   RTPIPE_RETURN_IF_ERROR(OpenLandingSchema(*db));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
+  RTPIPE_ASSIGN_OR_RETURN(auto outbox_end, db->QueryInt("SELECT COALESCE(MAX(seq), 0) FROM outbox"));
+  if (durability == Durability::kBeforeCapture) RTPIPE_RETURN_IF_ERROR(db->SyncInBackground(outbox_end.value_or(0)));
   auto prepare = [&](std::string_view sql) { return db->Prepare(sql); };
   RTPIPE_ASSIGN_OR_RETURN(auto insert_user, prepare(InsertUsersSql(1)));
   RTPIPE_ASSIGN_OR_RETURN(auto insert_users, prepare(InsertUsersSql(kUsersPerInsert)));
@@ -141,8 +147,9 @@ Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::
   auto statements = std::make_unique<Statements>(Statements{std::move(insert_user), std::move(insert_users),
                                                             std::move(update_user), std::move(find_user),
                                                             std::move(reject), std::move(outbox), std::move(state)});
-  return std::unique_ptr<SqliteLandingStore>(
-      new SqliteLandingStore(std::move(db), std::move(statements), std::move(topic), std::move(dlq_topic)));
+  return std::unique_ptr<SqliteLandingStore>(new SqliteLandingStore(std::move(db), std::move(statements),
+                                                                    std::move(topic), std::move(dlq_topic), durability,
+                                                                    outbox_end.value_or(0)));
 }
 
 Result<RunId> SqliteLandingStore::BeginRun() {
@@ -274,6 +281,7 @@ Status SqliteLandingStore::FlushOutbox(const std::string& topic) {
   outbox.BindInt(2, row_changes_);
   outbox.BindBlob(3, row_entries_);
   RTPIPE_RETURN_IF_ERROR(outbox.Run());
+  written_outbox_end_ = sqlite3_last_insert_rowid(db_->handle());
   row_entries_.clear();
   row_changes_ = 0;
   return Status::OK();
@@ -287,6 +295,7 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
   row_entries_.clear();  // what a failed Write may have left
   row_changes_ = 0;
+  written_outbox_end_ = outbox_end_;
   // Users are upserted in key order, then their changes go to the outbox in arrival order.
   const std::vector<LandingUser>& users = batch.users;
   std::vector<UpsertOutcome> outcomes(users.size());
@@ -325,6 +334,8 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   state.BindInt(4, batch.source_records);
   RTPIPE_RETURN_IF_ERROR(state.Run());
   RTPIPE_RETURN_IF_ERROR(tx.Commit());
+  outbox_end_ = written_outbox_end_;
+  if (durability_ == Durability::kBeforeCapture) RTPIPE_RETURN_IF_ERROR(db_->MarkCommit(outbox_end_));
   return counts;
 }
 

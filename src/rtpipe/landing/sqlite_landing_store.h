@@ -17,9 +17,20 @@ Status OpenLandingSchema(SqliteDb& db);
 
 class SqliteLandingStore final : public LandingStore {
  public:
+  /// When a Write is on disk.
+  enum class Durability {
+    kAtCommit,  // when Write returns
+    // After Write returns, on the "wal-sync" thread (SqliteDb::SyncInBackground), so the landing
+    // thread goes on with the next batch while the disk takes the last. The outbox feed of the
+    // process (capture) reads only changes already on disk. Only for a process that runs capture
+    // too: a feed in another process would read changes a power loss could still take back.
+    kBeforeCapture,
+  };
+
   /// Opens (creating) the database at `path`; `topic` and `dlq_topic` name the outbox's targets.
   static Result<std::unique_ptr<SqliteLandingStore>> Open(const std::string& path, std::string topic,
-                                                          std::string dlq_topic);
+                                                          std::string dlq_topic,
+                                                          Durability durability = Durability::kAtCommit);
 
   ~SqliteLandingStore() override;
 
@@ -31,7 +42,7 @@ class SqliteLandingStore final : public LandingStore {
  private:
   struct Statements;
   SqliteLandingStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements, std::string topic,
-                     std::string dlq_topic);
+                     std::string dlq_topic, Durability durability, int64_t outbox_end);
 
   enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
   // Upserts `users` in key order, many to an insert statement; outcomes[i] is users[i]'s.
@@ -59,6 +70,9 @@ class SqliteLandingStore final : public LandingStore {
   std::string dlq_topic_;
   std::string row_entries_;  // the outbox row being filled (sqlite_outbox_entries.h)
   int64_t row_changes_ = 0;
+  const Durability durability_;
+  int64_t outbox_end_;          // the seq of the last outbox row committed: a commit's durable mark
+  int64_t written_outbox_end_;  // ... and of the last one the open transaction wrote
 };
 
 }  // namespace rtpipe
