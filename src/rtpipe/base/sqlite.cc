@@ -1,18 +1,14 @@
 #include "rtpipe/base/sqlite.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <filesystem>
 #include <latch>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "rtpipe/base/file_system.h"
 #include "rtpipe/base/thread_name.h"
 #include "rtpipe/base/uuid.h"
 
@@ -157,19 +153,15 @@ class SqliteDb::Checkpointer {
 // sync runs are covered together by the next one.
 class SqliteDb::WalSyncer {
  public:
-  WalSyncer(int wal_fd, std::string wal_path, std::shared_ptr<CommitSignal> signal)
-      : fd_(wal_fd),
-        wal_path_(std::move(wal_path)),
-        signal_(std::move(signal)),
-        thread_([this](std::stop_token stop) { Run(stop); }) {
+  WalSyncer(std::unique_ptr<File> wal, std::shared_ptr<CommitSignal> signal)
+      : wal_(std::move(wal)), signal_(std::move(signal)), thread_([this](std::stop_token stop) { Run(stop); }) {
     named_.wait();  // so the thread shows under its name once SyncInBackground returns
   }
   ~WalSyncer() {
     thread_.request_stop();
     thread_.join();
     // What was committed last is synced now: once no mark is kept, readers take everything.
-    if (error_.ok() && ::fdatasync(fd_) == 0) signal_->SetDurableMark(std::nullopt);
-    ::close(fd_);
+    if (error_.ok() && wal_->Sync().ok()) signal_->SetDurableMark(std::nullopt);
   }
   WalSyncer(const WalSyncer&) = delete;
   WalSyncer& operator=(const WalSyncer&) = delete;
@@ -192,18 +184,17 @@ class SqliteDb::WalSyncer {
     while (requested_.wait(lock, stop, [&] { return pending_.has_value(); })) {
       const int64_t mark = *std::exchange(pending_, std::nullopt);
       lock.unlock();
-      const int failed = ::fdatasync(fd_) == 0 ? 0 : errno;
+      Status synced = wal_->Sync();
       lock.lock();
-      if (failed != 0) {
-        error_ = Status::IoError("syncing {}: {}", wal_path_, std::strerror(failed));
+      if (!synced.ok()) {
+        error_ = std::move(synced);
         return;
       }
       signal_->SetDurableMark(mark);
     }
   }
 
-  const int fd_;
-  const std::string wal_path_;
+  const std::unique_ptr<File> wal_;
   const std::shared_ptr<CommitSignal> signal_;
   std::mutex mutex_;
   std::condition_variable_any requested_;
@@ -313,21 +304,16 @@ Status SqliteDb::CheckpointInBackground() {
   return Status::OK();
 }
 
-Status SqliteDb::SyncInBackground(int64_t mark) {
+Status SqliteDb::SyncInBackground(int64_t mark, FileSystem& fs) {
   if (page_size_ == 0) return Status::FailedPrecondition("{}: only a read-write connection commits", path_);
   if (syncer_ != nullptr) return Status::FailedPrecondition("{}: already syncs in background", path_);
-  RTPIPE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
   const char* wal = sqlite3_filename_wal(sqlite3_db_filename(db_, "main"));
   if (wal == nullptr || *wal == '\0') return Status::FailedPrecondition("{}: has no WAL file to sync", path_);
-  const int fd = ::open(wal, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("opening {}: {}", wal, std::strerror(errno));
-  if (::fdatasync(fd) != 0) {
-    Status failed = Status::IoError("syncing {}: {}", wal, std::strerror(errno));
-    ::close(fd);
-    return failed;
-  }
+  RTPIPE_ASSIGN_OR_RETURN(auto wal_file, fs.OpenFile(wal, OpenMode::kReadOnly));
+  RTPIPE_RETURN_IF_ERROR(wal_file->Sync());
+  RTPIPE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
   commits_->SetDurableMark(mark);
-  syncer_ = std::make_unique<WalSyncer>(fd, wal, commits_);
+  syncer_ = std::make_unique<WalSyncer>(std::move(wal_file), commits_);
   return Status::OK();
 }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rtpipe/base/file_system.h"
 #include "rtpipe/base/prefetch.h"
 #include "rtpipe/base/result.h"
 #include "rtpipe/base/words.h"
@@ -63,8 +64,8 @@ class SqliteDb {
   /// copies the landing outbox into the log) bounds what it reads by DurableMark(). Syncs the WAL
   /// once first: everything committed before, which `mark` describes, is then durable. Call before
   /// this connection's first commit and before such readers in the process start. Read-write
-  /// connections only; at most one per database file.
-  Status SyncInBackground(int64_t mark);
+  /// connections only; at most one per database file. The WAL is opened and synced through `fs`.
+  Status SyncInBackground(int64_t mark, FileSystem& fs = FileSystem::Default());
   /// After each commit of a connection that syncs in background: `mark`, a value that does not
   /// decrease from commit to commit (the last row id the commit wrote, say), becomes DurableMark()
   /// once the commit is on disk. Returns the error of a sync that failed, after which no mark

@@ -374,6 +374,74 @@ TEST(Sqlite, ACommitSyncedInBackgroundMakesItsMarkDurable) {
   EXPECT_EQ((*reader)->SyncInBackground(0).code(), StatusCode::kFailedPrecondition);
 }
 
+// The real file system, except that File::Sync fails with EIO once `fail_syncs` is set.
+class FailingSyncs final : public FileSystem {
+ public:
+  std::atomic<bool> fail_syncs{false};
+
+  Result<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override {
+    RTPIPE_ASSIGN_OR_RETURN(auto file, real_.OpenFile(path, mode));
+    return std::unique_ptr<File>(new SyncFails(std::move(file), fail_syncs));
+  }
+  Result<FileInfo> Stat(const std::string& path) override { return real_.Stat(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override { return real_.ListDir(path); }
+  Status CreateDir(const std::string& path) override { return real_.CreateDir(path); }
+  Status RemoveFile(const std::string& path) override { return real_.RemoveFile(path); }
+  Status RemoveDir(const std::string& path) override { return real_.RemoveDir(path); }
+  Status Rename(const std::string& from, const std::string& to) override { return real_.Rename(from, to); }
+  Status SyncDir(const std::string& path) override { return real_.SyncDir(path); }
+  Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) override { return real_.TryLock(path); }
+
+ private:
+  class SyncFails final : public File {
+   public:
+    SyncFails(std::unique_ptr<File> file, const std::atomic<bool>& fail) : file_(std::move(file)), fail_(fail) {}
+    Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override { return file_->ReadAt(offset, out); }
+    Status Append(std::span<const char> data) override { return file_->Append(data); }
+    Status Sync() override {
+      if (fail_) return Status::IoError("syncing {}: Input/output error", path());
+      return file_->Sync();
+    }
+    Status Truncate(uint64_t size) override { return file_->Truncate(size); }
+    Result<uint64_t> Size() const override { return file_->Size(); }
+    const std::string& path() const override { return file_->path(); }
+
+   private:
+    std::unique_ptr<File> file_;
+    const std::atomic<bool>& fail_;
+  };
+
+  FileSystem& real_ = FileSystem::Default();
+};
+
+TEST(Sqlite, AFailedBackgroundSyncFailsTheNextMarkAndMakesNothingMoreDurable) {
+  TwoWriters db;
+  ASSERT_TRUE(db.ok());
+  FailingSyncs fs;
+  ASSERT_TRUE(db.a->SyncInBackground(0, fs).ok());
+  ASSERT_TRUE(db.a->Exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(db.a->MarkCommit(1).ok());
+  ASSERT_EQ(WaitForDurableMark(*db.b, 1), 1);
+
+  // The disk fails: a commit after that is never marked durable, and the writer learns of it at a
+  // later mark (the sync runs after MarkCommit returns).
+  fs.fail_syncs = true;
+  Status marked;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (int64_t mark = 2; marked.ok() && std::chrono::steady_clock::now() < deadline; ++mark) {
+    ASSERT_TRUE(db.a->Exec("INSERT INTO t VALUES (2)").ok());
+    marked = db.a->MarkCommit(mark);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(marked.code(), StatusCode::kIoError) << marked;
+  EXPECT_NE(marked.message().find("syncing " + db.path + "-wal"), std::string::npos) << marked;
+  EXPECT_EQ(db.b->DurableMark(), 1);
+
+  // Nor after the writer goes: its last sync is not attempted, so the readers stay at mark 1.
+  db.a.reset();
+  EXPECT_EQ(db.b->DurableMark(), 1);
+}
+
 TEST(Sqlite, AWriterWaitingForTheLockGetsInBetweenAnothersTransactions) {
   // One connection commits transaction after transaction with a short gap between them, as the
   // landing thread does; another must still get its turns, as capture's commits do. SQLite's own
