@@ -69,7 +69,7 @@ class SqliteDb {
   /// After each commit of a connection that syncs in background: `mark`, a value that does not
   /// decrease from commit to commit (the last row id the commit wrote, say), becomes DurableMark()
   /// once the commit is on disk. Returns the error of a sync that failed, after which no mark
-  /// becomes durable.
+  /// becomes durable. Nothing to do for a connection whose commits are durable when they return.
   Status MarkCommit(int64_t mark);
   /// nullopt while no connection of this process syncs this database file in background (every
   /// commit is then durable once Commit returns); else the mark of the last commit known durable.

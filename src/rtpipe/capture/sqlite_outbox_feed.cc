@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "rtpipe/config/url.h"
@@ -21,6 +23,15 @@ Result<int64_t> ParsePosition(const std::string& position) {
     return Status::Corruption("bad outbox position \"{}\"", position);
   }
   return value;
+}
+
+// "outbox:<number>", one per change read: to_chars, not fmt's formatting machinery.
+std::string ChangeId(int64_t number) {
+  constexpr std::string_view kPrefix = "outbox:";
+  char text[kPrefix.size() + 20];
+  std::memcpy(text, kPrefix.data(), kPrefix.size());
+  char* end = std::to_chars(text + kPrefix.size(), std::end(text), number).ptr;
+  return std::string(text, end);
 }
 
 }  // namespace
@@ -82,7 +93,7 @@ Result<std::pair<std::vector<Change>, std::string>> SqliteOutboxFeed::Read(const
       const int64_t count = read_.ColumnInt(3);
       Status read = ForEachOutboxEntry(read_.ColumnBlob(4), count, last, [&](const OutboxEntry& e) {
         Change& c = changes.emplace_back();
-        c.id = fmt::format("outbox:{}", number++);
+        c.id = ChangeId(number++);
         c.topic = topic;
         if (e.key) c.key = std::string(*e.key);
         c.value = e.value;

@@ -97,13 +97,11 @@ struct SqliteLandingStore::Statements {
 };
 
 SqliteLandingStore::SqliteLandingStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements,
-                                       std::string topic, std::string dlq_topic, Durability durability,
-                                       int64_t outbox_end)
+                                       std::string topic, std::string dlq_topic, int64_t outbox_end)
     : db_(std::move(db)),
       statements_(std::move(statements)),
       topic_(std::move(topic)),
       dlq_topic_(std::move(dlq_topic)),
-      durability_(durability),
       outbox_end_(outbox_end),
       written_outbox_end_(outbox_end) {}
 SqliteLandingStore::~SqliteLandingStore() = default;
@@ -147,9 +145,8 @@ Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::
   auto statements = std::make_unique<Statements>(Statements{std::move(insert_user), std::move(insert_users),
                                                             std::move(update_user), std::move(find_user),
                                                             std::move(reject), std::move(outbox), std::move(state)});
-  return std::unique_ptr<SqliteLandingStore>(new SqliteLandingStore(std::move(db), std::move(statements),
-                                                                    std::move(topic), std::move(dlq_topic), durability,
-                                                                    outbox_end.value_or(0)));
+  return std::unique_ptr<SqliteLandingStore>(new SqliteLandingStore(
+      std::move(db), std::move(statements), std::move(topic), std::move(dlq_topic), outbox_end.value_or(0)));
 }
 
 Result<RunId> SqliteLandingStore::BeginRun() {
@@ -335,7 +332,7 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   RTPIPE_RETURN_IF_ERROR(state.Run());
   RTPIPE_RETURN_IF_ERROR(tx.Commit());
   outbox_end_ = written_outbox_end_;
-  if (durability_ == Durability::kBeforeCapture) RTPIPE_RETURN_IF_ERROR(db_->MarkCommit(outbox_end_));
+  RTPIPE_RETURN_IF_ERROR(db_->MarkCommit(outbox_end_));  // kBeforeCapture: for the capture of the process
   return counts;
 }
 

@@ -42,7 +42,7 @@ class SqliteLandingStore final : public LandingStore {
  private:
   struct Statements;
   SqliteLandingStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements, std::string topic,
-                     std::string dlq_topic, Durability durability, int64_t outbox_end);
+                     std::string dlq_topic, int64_t outbox_end);
 
   enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
   // Upserts `users` in key order, many to an insert statement; outcomes[i] is users[i]'s.
@@ -70,7 +70,6 @@ class SqliteLandingStore final : public LandingStore {
   std::string dlq_topic_;
   std::string row_entries_;  // the outbox row being filled (sqlite_outbox_entries.h)
   int64_t row_changes_ = 0;
-  const Durability durability_;
   int64_t outbox_end_;          // the seq of the last outbox row committed: a commit's durable mark
   int64_t written_outbox_end_;  // ... and of the last one the open transaction wrote
 };
