@@ -6,6 +6,8 @@
 //  - parsing into a User reused across inputs gives what a fresh parse gives;
 //  - a response parsed where it lies (ParsePaddedResponse, junk after the padding's start) gives
 //    what a copied one gives, and each of its records holds exactly bytes of the body;
+//  - reading the users on the way (ParsePaddedResponse with users) gives the same records, and each
+//    user it read is what ParseUser gives for that record;
 //  - a message that parses round-trips through MessageJson.
 // Seed corpus: fuzz/corpus/randomuser/.
 
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rtpipe/model/message.h"
 #include "rtpipe/model/user.h"
@@ -52,6 +55,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   padded.append(rtpipe::kJsonPadding, '"');  // junk that must not be read as part of the body
   auto in_place = rtpipe::ParsePaddedResponse(std::string_view(padded).substr(0, size));
   if (response.ok() != in_place.ok()) Broken("copied and in-place responses disagree", bytes);
+  static std::vector<rtpipe::User> users;  // reused across inputs, as a source reuses them
+  auto read = rtpipe::ParsePaddedResponse(std::string_view(padded).substr(0, size), users);
+  if (read.ok() != in_place.ok()) Broken("responses with and without users read disagree", bytes);
+  if (read.ok()) {
+    if (read->records.size() != in_place->records.size()) Broken("records with and without users read differ", bytes);
+    for (size_t i = 0; i < read->records.size(); ++i) {
+      const rtpipe::SourceRecord& record = read->records[i];
+      if (record.raw != in_place->records[i].raw) Broken("records with and without users read differ", record.raw);
+      if (record.parsed == nullptr) continue;
+      auto alone = rtpipe::ParseUser(record.raw);
+      if (!alone.ok() || !(*alone == *record.parsed)) Broken("a user read on the way is not ParseUser's", record.raw);
+    }
+  }
   if (response.ok()) {
     if (response->records.size() != in_place->records.size()) Broken("the two responses' records differ", bytes);
     for (size_t i = 0; i < response->records.size(); ++i) {

@@ -37,11 +37,12 @@ struct FetchedBatch {
   std::vector<LandingReject> rejects;
 };
 
-// Parses each record of `batch` and makes what landing writes for it. `keep_users`: whether the
-// store reads the parsed users (LandingStore::NeedsParsedUsers). If not, every record is parsed
-// into `scratch`, reused record after record, and a queued user holds only its key, bytes and
-// message: with 5,000 users per request, the batch being prepared, the queue and the batches being
-// landed hold up to 30,000 users, and a User per record would cost an allocation per field.
+// Parses each record of `batch` and makes what landing writes for it; a record the source has
+// read already (SourceRecord::parsed) is not parsed again. `keep_users`: whether the store reads the
+// parsed users (LandingStore::NeedsParsedUsers). If not, every other record is parsed into
+// `scratch`, reused record after record, and a queued user holds only its key, bytes and message:
+// with 5,000 users per request, the batch being prepared, the queue and the batches being landed
+// hold up to 30,000 users, and a User per record would cost an allocation per field.
 FetchedBatch Prepare(SourceBatch b, bool keep_users, User& scratch) {
   FetchedBatch f{b.next, WallMicros(), {}, {}, {}};
   f.users.reserve(b.records.size());
@@ -49,9 +50,19 @@ FetchedBatch Prepare(SourceBatch b, bool keep_users, User& scratch) {
   for (size_t i = 0; i < b.records.size(); ++i) {
     std::string& raw = b.records[i].raw;
     Timestamp event_time = b.EventTime(i);
-    User& user = keep_users ? f.parsed.emplace_back() : scratch;
-    Status parsed = ParseUser(raw, user);
+    const User* read = b.records[i].parsed;
+    Status parsed;
+    if (read == nullptr || keep_users) {
+      User& user = keep_users ? f.parsed.emplace_back() : scratch;
+      if (read != nullptr) {
+        user = *read;
+      } else {
+        parsed = ParseUser(raw, user);
+      }
+      read = &user;
+    }
     if (parsed.ok()) {
+      const User& user = *read;
       std::string message = MessageJson(user);
       f.users.push_back({user.login.uuid, std::move(raw), event_time, std::move(message), keep_users ? &user : nullptr,
                          f.fetched_us});

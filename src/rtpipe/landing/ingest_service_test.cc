@@ -12,6 +12,8 @@
 
 #include "rtpipe/landing/sqlite_landing_store.h"
 #include "rtpipe/model/message.h"
+#include "rtpipe/source/file_source.h"
+#include "rtpipe/source/generator.h"
 
 namespace rtpipe {
 namespace {
@@ -150,6 +152,38 @@ class IngestServiceTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  // Runs ingest from config_.source until `records` source records are landed in a RecordingStore
+  // over a landing database of its own, `name`.db.
+  std::unique_ptr<RecordingStore> LandRecorded(const std::string& name, bool needs_users, int64_t records,
+                                               IngestMetrics& metrics) {
+    auto source = MakeSource(config_.source, Clock::System());
+    EXPECT_TRUE(source.ok()) << source.status();
+    auto inner = SqliteLandingStore::Open((dir_ / (name + ".db")).string(), "users_created", "users_created.dlq");
+    EXPECT_TRUE(inner.ok()) << inner.status();
+    if (!source.ok() || !inner.ok()) return nullptr;
+    auto store = std::make_unique<RecordingStore>(std::move(*inner), needs_users);
+    auto ingest = IngestService::Create(config_, **source, *store, metrics, records, nullptr);
+    EXPECT_TRUE(ingest.ok()) << ingest.status();
+    if (!ingest.ok()) return nullptr;
+    Status run = (*ingest)->Run(std::stop_token());
+    EXPECT_TRUE(run.ok()) << run;
+    return store;
+  }
+
+  // Every user landed once, under its own key, with the message its bytes give, and the parsed user
+  // given to the store exactly when it reads them.
+  static void ExpectEachUserLandedOnceAsItsBytesSay(const RecordingStore& store, bool needs_users) {
+    std::set<std::string> keys;
+    for (const auto& u : store.users) {
+      EXPECT_TRUE(u.message_matches_raw) << u.message;
+      EXPECT_NE(u.raw.find(fmt::format(R"("uuid":"{}")", u.key)), std::string::npos) << "the key is the user's own";
+      EXPECT_EQ(u.user_given, needs_users);
+      EXPECT_EQ(u.user_matches_raw, needs_users);
+      keys.insert(u.key);
+    }
+    EXPECT_EQ(keys.size(), store.users.size()) << "no user is landed twice";
+  }
+
   std::filesystem::path dir_;
   Config config_;
   std::unique_ptr<Source> source_;
@@ -213,16 +247,10 @@ TEST_F(IngestServiceTest, LandsEverySourceRecordOnceAsAUserWithItsMessageOrAsADe
   config_.source.bad_rate = 0.2;
   for (bool needs_users : {true, false}) {
     SCOPED_TRACE(needs_users ? "a store that reads the parsed records" : "a store that does not");
-    auto source = MakeSource(config_.source, Clock::System());
-    ASSERT_TRUE(source.ok()) << source.status();
-    auto inner = SqliteLandingStore::Open((dir_ / fmt::format("recorded-{}.db", needs_users)).string(), "users_created",
-                                          "users_created.dlq");
-    ASSERT_TRUE(inner.ok()) << inner.status();
-    RecordingStore store(std::move(*inner), needs_users);
     IngestMetrics metrics;
-    auto ingest = IngestService::Create(config_, **source, store, metrics, 2000, nullptr);
-    ASSERT_TRUE(ingest.ok()) << ingest.status();
-    ASSERT_TRUE((*ingest)->Run(std::stop_token()).ok());
+    auto recorded = LandRecorded(fmt::format("recorded-{}", needs_users), needs_users, 2000, metrics);
+    ASSERT_NE(recorded, nullptr);
+    const RecordingStore& store = *recorded;
 
     EXPECT_EQ(store.source_records, 2000);
     EXPECT_GT(store.largest_write, config_.source.results) << "queued batches are landed together";
@@ -231,19 +259,35 @@ TEST_F(IngestServiceTest, LandsEverySourceRecordOnceAsAUserWithItsMessageOrAsADe
     EXPECT_TRUE(store.fetch_times_in_order);
     EXPECT_EQ(static_cast<int64_t>(store.users.size() + store.rejects.size()), 2000);
     EXPECT_GT(store.rejects.size(), 0u) << "the generator's malformed records are rejected at ingest";
-    std::set<std::string> keys;
-    for (const auto& u : store.users) {
-      EXPECT_TRUE(u.message_matches_raw) << u.message;
-      EXPECT_NE(u.raw.find(fmt::format(R"("uuid":"{}")", u.key)), std::string::npos) << "the key is the user's own";
-      EXPECT_EQ(u.user_given, needs_users);
-      EXPECT_EQ(u.user_matches_raw, needs_users);
-      keys.insert(u.key);
-    }
-    EXPECT_EQ(keys.size(), store.users.size()) << "no user is landed twice";
+    ExpectEachUserLandedOnceAsItsBytesSay(store, needs_users);
     for (const auto& letter : store.rejects) {
       EXPECT_NE(letter.find("\"stage\":\"ingest\""), std::string::npos) << letter;
     }
     EXPECT_EQ(metrics.rejected.value(), static_cast<int64_t>(store.rejects.size()));
+  }
+}
+
+TEST_F(IngestServiceTest, UsersTheSourceReadOnTheWayLandAsTheParsedOnes) {
+  // A file: (or http:) source reads each user while it splits the page (SourceRecord::parsed):
+  // landing takes that user instead of parsing the record again, and lands the same.
+  const std::filesystem::path pages = dir_ / "pages";
+  for (int64_t page = 1; page <= 10; ++page) {
+    GeneratorRequest request;
+    request.seed = "s";
+    request.page = page;
+    request.results = 100;
+    ASSERT_TRUE(FileSource::SavePage(pages, page, Generator().Response(request)).ok());
+  }
+  config_.source.url = "file:" + pages.string();
+  config_.source.seed = "s";
+  for (bool needs_users : {true, false}) {
+    SCOPED_TRACE(needs_users ? "a store that reads the parsed records" : "a store that does not");
+    IngestMetrics metrics;
+    auto store = LandRecorded(fmt::format("from-files-{}", needs_users), needs_users, 1000, metrics);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->source_records, 1000);
+    EXPECT_EQ(store->users.size(), 1000u);
+    ExpectEachUserLandedOnceAsItsBytesSay(*store, needs_users);
   }
 }
 

@@ -95,11 +95,14 @@ struct ResponseInfo {
   friend bool operator==(const ResponseInfo&, const ResponseInfo&) = default;
 };
 
-/// One element of `results`: its exact bytes. Sources do not parse the user in it; whoever uses
-/// the user does (ParseUser), where it is used: the ingest stage parses a page's records one after
-/// another into one reused User, instead of holding a User per record.
+/// One element of `results`: its exact bytes, and the user in them when the response parse read it
+/// on the way. Otherwise whoever uses the user parses it (ParseUser), where it is used: the ingest
+/// stage parses a page's records one after another into one reused User, instead of holding a User
+/// per record.
 struct SourceRecord {
-  std::string raw;  // the element's JSON text, byte for byte as received
+  std::string raw;               // the element's JSON text, byte for byte as received
+  const User* parsed = nullptr;  // what ParseUser(raw) gives, if the response parse read it; owned by
+                                 // whoever parsed the response (ParsePaddedResponse with users)
 };
 
 struct Response {
@@ -133,6 +136,13 @@ Result<Response> ParseResponse(std::string_view body);
 /// As ParseResponse, for a body followed by kJsonPadding readable bytes: it is parsed where it is,
 /// not copied first (a response is megabytes).
 Result<Response> ParsePaddedResponse(std::string_view body);
+/// As ParsePaddedResponse(body), reading on the way each user in the API's exact order and types
+/// (every real and generated one) into `users` (users[i] for records[i], overwritten in place, so
+/// reused vectors allocate nothing), and pointing its record's `parsed` there: the user is then read
+/// once, not split out and parsed again. A record that is not (another order, an unknown field, a
+/// wrong type, malformed) keeps `parsed` null, for ParseUser to say what is wrong with it. The
+/// records' `parsed` stay valid while `users` is neither changed nor destroyed.
+Result<Response> ParsePaddedResponse(std::string_view body, std::vector<User>& users);
 
 /// The dead-letter reason (dlq_reason::kMalformedJson, kWrongType or kMissingField) of a failure
 /// returned by ParseUser.

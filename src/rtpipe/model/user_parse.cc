@@ -267,6 +267,192 @@ bool IdInOrder(InOrder& user, User::NationalId& id) {
   return true;
 }
 
+// The same straight pass over a user of a response being split with On-Demand, where it lies in
+// the body: a record in the API's order and types is then read without a DOM parse of its own.
+// Every value of such a record is read, each checked as UserInOrder checks it, so what it accepts
+// ParseUser accepts alike. A record it does not read is told apart by why (OnDemandRead):
+// kNotInOrder when it is merely not in the API's shape (a name or type that differs, checked before
+// anything is read), kBroken when On-Demand reported an error, which it may keep for the rest of
+// the document.
+enum class OnDemandRead { kInOrder, kNotInOrder, kBroken };
+
+class OnDemandInOrder {
+ public:
+  explicit OnDemandInOrder(od::object& obj) {
+    if (obj.begin().get(it_) != simdjson::SUCCESS || obj.end().get(end_) != simdjson::SUCCESS) {
+      outcome_ = OnDemandRead::kBroken;
+    }
+  }
+
+  OnDemandRead outcome() const { return outcome_; }
+
+  // The next field's value, if its name is `name` (a key with escapes never is).
+  bool Next(const FieldName& name, od::value& value) {
+    if (outcome_ != OnDemandRead::kInOrder) return false;
+    if (started_) ++it_;  // past the field before, whose value was read
+    started_ = true;
+    if (!(it_ != end_)) return NotInOrder();
+    od::field field;
+    if ((*it_).get(field) != simdjson::SUCCESS) return Broken();
+    if (!field.key().unsafe_is_equal(name.text)) return NotInOrder();
+    value = field.value();
+    return true;
+  }
+  bool String(const FieldName& name, std::string& out) {
+    od::value v;
+    return Next(name, v) && ReadString(v, out);
+  }
+  bool Object(const FieldName& name, od::object& out) {
+    od::value v;
+    if (!Next(name, v) || !Is(v, od::json_type::object)) return false;
+    return v.get_object().get(out) == simdjson::SUCCESS || Broken();
+  }
+  // Whether the fields are all read: the object ends after the last one.
+  bool Done() {
+    if (outcome_ != OnDemandRead::kInOrder) return false;
+    if (started_) ++it_;
+    started_ = true;
+    if (!(it_ != end_)) return true;
+    od::field field;  // a field more, or an error that stepping past the last one met
+    return (*it_).get(field) == simdjson::SUCCESS ? NotInOrder() : Broken();
+  }
+
+  template <size_t N>
+  bool Strings(const FieldName& name, const FieldName (&names)[N], const std::array<std::string*, N>& targets) {
+    od::object obj;
+    if (!Object(name, obj)) return false;
+    OnDemandInOrder fields(obj);
+    bool ok = true;
+    for (size_t i = 0; i < N && ok; ++i) ok = fields.String(names[i], *targets[i]);
+    return Settle(fields, ok && fields.Done());
+  }
+
+  // A value of type `type` (else the record is not in order).
+  bool Is(od::value& v, od::json_type type) {
+    od::json_type t;
+    if (v.type().get(t) != simdjson::SUCCESS) return Broken();
+    return t == type || NotInOrder();
+  }
+  bool ReadString(od::value& v, std::string& out) {
+    std::string_view s;
+    if (!Is(v, od::json_type::string)) return false;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return Broken();
+    CopyString(s, out);
+    return true;
+  }
+  // An integer that is an int64 and in [min, max].
+  bool ReadInt(od::value& v, int64_t min, int64_t max, int64_t& out) {
+    int64_t value = 0;
+    if (!Is(v, od::json_type::number)) return false;
+    if (v.get_int64().get(value) != simdjson::SUCCESS) return Broken();
+    if (value < min || value > max) return NotInOrder();
+    out = value;
+    return true;
+  }
+
+  // Takes on what a nested object's pass found; `ok` is whether it read the object in full.
+  bool Settle(const OnDemandInOrder& nested, bool ok) {
+    if (!ok && outcome_ == OnDemandRead::kInOrder) outcome_ = nested.outcome_;
+    return ok;
+  }
+  bool NotInOrder() {
+    if (outcome_ == OnDemandRead::kInOrder) outcome_ = OnDemandRead::kNotInOrder;
+    return false;
+  }
+  bool Broken() {
+    outcome_ = OnDemandRead::kBroken;
+    return false;
+  }
+
+ private:
+  od::object_iterator it_, end_;
+  bool started_ = false;
+  OnDemandRead outcome_ = OnDemandRead::kInOrder;
+};
+
+bool OnDemandDated(OnDemandInOrder& user, const FieldName& name, User::Dated& d) {
+  od::object obj;
+  od::value age;
+  int64_t years = 0;
+  if (!user.Object(name, obj)) return false;
+  OnDemandInOrder fields(obj);
+  bool ok = fields.String(kDatedFields[0], d.date) && fields.Next(kDatedFields[1], age) &&
+            fields.ReadInt(age, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), years) &&
+            fields.Done();
+  if (ok) d.age = static_cast<int>(years);
+  return user.Settle(fields, ok);
+}
+
+bool OnDemandLocation(OnDemandInOrder& user, User::Location& l) {
+  od::object obj, street_obj;
+  od::value number, postcode;
+  if (!user.Object(kUserFields[2], obj)) return false;
+  OnDemandInOrder location(obj);
+  if (!location.Object(kLocationFields[0], street_obj)) return user.Settle(location, false);
+  OnDemandInOrder street(street_obj);
+  bool ok = street.Next(kStreetFields[0], number) &&
+            street.ReadInt(number, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                           l.street_number) &&
+            street.String(kStreetFields[1], l.street_name) && street.Done();
+  if (!location.Settle(street, ok)) return user.Settle(location, false);
+  if (!location.String(kLocationFields[1], l.city) || !location.String(kLocationFields[2], l.state) ||
+      !location.String(kLocationFields[3], l.country) || !location.Next(kLocationFields[4], postcode)) {
+    return user.Settle(location, false);
+  }
+  od::json_type t;
+  if (postcode.type().get(t) != simdjson::SUCCESS) return user.Settle(location, location.Broken());
+  if (t == od::json_type::string) {
+    if (!location.ReadString(postcode, l.postcode)) return user.Settle(location, false);
+    l.postcode_is_number = false;
+  } else {
+    int64_t number_value = 0;
+    if (!location.ReadInt(postcode, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                          number_value)) {
+      return user.Settle(location, false);
+    }
+    fmt::format_int text(number_value);
+    l.postcode.assign(text.data(), text.size());
+    l.postcode_is_number = true;
+  }
+  ok = location.Strings(kLocationFields[5], kCoordinateFields, CoordinateTargets(l)) &&
+       location.Strings(kLocationFields[6], kTimezoneFields, TimezoneTargets(l)) && location.Done();
+  return user.Settle(location, ok);
+}
+
+bool OnDemandId(OnDemandInOrder& user, User::NationalId& id) {
+  od::object obj;
+  od::value value;
+  if (!user.Object(kUserFields[9], obj)) return false;
+  OnDemandInOrder fields(obj);
+  if (!fields.String(kIdFields[0], id.name) || !fields.Next(kIdFields[1], value)) return user.Settle(fields, false);
+  od::json_type t;
+  if (value.type().get(t) != simdjson::SUCCESS) return user.Settle(fields, fields.Broken());
+  if (t == od::json_type::null) {
+    bool is_null = false;
+    if (value.is_null().get(is_null) != simdjson::SUCCESS || !is_null) return user.Settle(fields, fields.Broken());
+    id.value.reset();
+  } else {
+    if (!id.value) id.value.emplace();
+    if (!fields.ReadString(value, *id.value)) return user.Settle(fields, false);
+  }
+  return user.Settle(fields, fields.Done());
+}
+
+// The whole user of `obj` in the API's order, read into `u`; on anything else `u` holds part of it.
+[[gnu::flatten]] OnDemandRead OnDemandUserInOrder(od::object& obj, User& u) {
+  OnDemandInOrder user(obj);
+  if (user.String(kUserFields[0], u.gender) && user.Strings(kUserFields[1], kNameFields, NameTargets(u.name)) &&
+      OnDemandLocation(user, u.location) && user.String(kUserFields[3], u.email) &&
+      user.Strings(kUserFields[4], kLoginFields, LoginTargets(u.login)) && OnDemandDated(user, kUserFields[5], u.dob) &&
+      OnDemandDated(user, kUserFields[6], u.registered) && user.String(kUserFields[7], u.phone) &&
+      user.String(kUserFields[8], u.cell) && OnDemandId(user, u.id) &&
+      user.Strings(kUserFields[10], kPictureFields, PictureTargets(u.picture)) && user.String(kUserFields[11], u.nat) &&
+      user.Done()) {
+    u.present = kAllUserFields;
+  }
+  return user.outcome();
+}
+
 // Reads the parts of a user from a parsed (so valid) document; on failure `error` says why.
 struct Reader {
   Status error;
@@ -594,9 +780,32 @@ Status ReadInfo(std::string_view raw, ResponseInfo& info) {
   return ok ? Status::OK() : std::move(r.error);
 }
 
+// The exact bytes of the element `element` of `results`. With `user`, an object is read into it on
+// the way, and `read` says whether it was in the API's order; kBroken fails (TAPE_ERROR).
+error_code UserBytes(od::value& element, User* user, std::string_view& out, OnDemandRead& read) {
+  read = OnDemandRead::kNotInOrder;
+  od::json_type t;
+  if (user == nullptr || element.type().get(t) != simdjson::SUCCESS || t != od::json_type::object) {
+    return ValueBytes(element, out);
+  }
+  od::object obj;
+  if (auto e = element.get_object().get(obj)) return e;
+  read = OnDemandUserInOrder(obj, *user);
+  if (read == OnDemandRead::kBroken) return simdjson::TAPE_ERROR;  // the caller reads the response again
+  if (read == OnDemandRead::kNotInOrder) {
+    bool any = false;
+    if (auto e = obj.reset().get(any)) return e;
+  }
+  if (auto e = obj.raw_json().get(out)) return e;
+  out = model_internal::TrimJsonSpace(out);
+  return simdjson::SUCCESS;
+}
+
 // The response's top-level object, read into `response`; the API's error text, if it sent one,
-// into `api_error`. Each element of `results` is kept as its exact bytes.
-Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std::optional<std::string>& api_error) {
+// into `api_error`. Each element of `results` is kept as its exact bytes; with `users`, an element in
+// the API's order is read into users[i] too, and its record points there.
+Status ReadResponse(od::object& obj, Response& response, std::vector<User>* users, bool& saw_results,
+                    std::optional<std::string>& api_error) {
   for (auto field_result : obj) {
     od::field field;
     std::string_view key;
@@ -612,13 +821,20 @@ Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std:
       od::array results;
       if (auto e = value.get_array().get(results)) return MalformedStatus(e);
       saw_results = true;
+      std::vector<uint32_t> in_order;  // records read into users[i]: pointed at once `users` has stopped growing
       for (auto element_result : results) {
         od::value element;
         std::string_view raw;
         if (auto e = std::move(element_result).get(element)) return MalformedStatus(e);
-        if (auto e = ValueBytes(element, raw)) return MalformedStatus(e);
+        const auto i = static_cast<uint32_t>(response.records.size());
+        User* user = nullptr;
+        if (users != nullptr) user = i < users->size() ? &(*users)[i] : &users->emplace_back();
+        OnDemandRead read;
+        if (auto e = UserBytes(element, user, raw, read)) return MalformedStatus(e);
+        if (read == OnDemandRead::kInOrder) in_order.push_back(i);
         response.records.push_back({std::string(raw)});
       }
+      for (uint32_t i : in_order) response.records[i].parsed = &(*users)[i];
     } else if (key == "info") {
       if (type != od::json_type::object) {
         return Status::InvalidArgument("info: expected an object, got {}", JsonTypeName(type));
@@ -641,7 +857,7 @@ Status ReadResponse(od::object& obj, Response& response, bool& saw_results, std:
 
 // Parses the response at [data, data+len); the bytes up to data + capacity are readable, and
 // capacity >= len + SIMDJSON_PADDING.
-Result<Response> ParseResponseAt(const char* data, size_t len, size_t capacity) {
+Result<Response> ParseResponseAt(const char* data, size_t len, size_t capacity, std::vector<User>* users) {
   auto not_response = [](const Status& why) {
     return Status::InvalidArgument("not a randomuser.me response: {}", why.message());
   };
@@ -660,7 +876,7 @@ Result<Response> ParseResponseAt(const char* data, size_t len, size_t capacity) 
   response.records.reserve(len / 900 + 1);  // users are ~1 KB: rarely a reallocation (a move of each)
   bool saw_results = false;
   std::optional<std::string> api_error;
-  if (Status s = ReadResponse(obj, response, saw_results, api_error); !s.ok()) return not_response(s);
+  if (Status s = ReadResponse(obj, response, users, saw_results, api_error); !s.ok()) return not_response(s);
   if (!AtEnd(doc)) return not_response(Status::InvalidArgument("malformed JSON: content after the response object"));
   if (api_error) return Status::Unavailable("the API answered with an error: {}", *api_error);
   if (!saw_results) return not_response(Status::InvalidArgument("no \"results\" array"));
@@ -687,11 +903,19 @@ Status ParsePaddedUser(std::string_view json, User& user) { return ParseUserAt(j
 
 Result<Response> ParseResponse(std::string_view body) {
   std::string_view copy = tls_response_scratch.Fill(body);
-  return ParseResponseAt(copy.data(), copy.size(), tls_response_scratch.capacity());
+  return ParseResponseAt(copy.data(), copy.size(), tls_response_scratch.capacity(), nullptr);
 }
 
 Result<Response> ParsePaddedResponse(std::string_view body) {
-  return ParseResponseAt(body.data(), body.size(), body.size() + kJsonPadding);
+  return ParseResponseAt(body.data(), body.size(), body.size() + kJsonPadding, nullptr);
+}
+
+Result<Response> ParsePaddedResponse(std::string_view body, std::vector<User>& users) {
+  auto response = ParseResponseAt(body.data(), body.size(), body.size() + kJsonPadding, &users);
+  if (response.ok()) return response;
+  // On-Demand may have met an error in a record that only a full parse of that record is to tell
+  // about (a dead letter, not a failed response): the response is split again without reading users.
+  return ParsePaddedResponse(body);
 }
 
 }  // namespace rtpipe

@@ -481,6 +481,122 @@ TEST(ParseResponseTest, APaddedBodyIsParsedInPlace) {
   EXPECT_EQ(cut.status().code(), StatusCode::kInvalidArgument) << "the body without its last brace is not a response";
 }
 
+// `body` parsed as the sources parse it (ParsePaddedResponse with users, junk after the body) and
+// as ParseResponse splits it: the same outcome and records, and each user read on the way is what
+// ParseUser gives for its record. Returns which records were read on the way.
+std::vector<bool> ReadOnTheWay(std::string_view body, std::vector<User>& users) {
+  std::string padded(body);
+  padded.append(kJsonPadding, '"');
+  auto split = ParseResponse(body);
+  auto read = ParsePaddedResponse(std::string_view(padded).substr(0, body.size()), users);
+  EXPECT_EQ(read.ok(), split.ok()) << body;
+  if (!read.ok() || !split.ok()) {
+    EXPECT_EQ(read.status().ToString(), split.status().ToString());
+    return {};
+  }
+  EXPECT_EQ(read->records.size(), split->records.size());
+  std::vector<bool> on_the_way;
+  for (size_t i = 0; i < read->records.size() && i < split->records.size(); ++i) {
+    const SourceRecord& record = read->records[i];
+    EXPECT_EQ(record.raw, split->records[i].raw);
+    EXPECT_EQ(split->records[i].parsed, nullptr);
+    on_the_way.push_back(record.parsed != nullptr);
+    if (record.parsed == nullptr) continue;
+    EXPECT_EQ(record.parsed, &users[i]);
+    auto alone = ParseUser(record.raw);
+    EXPECT_TRUE(alone.ok()) << record.raw;
+    if (alone.ok()) {
+      EXPECT_EQ(*record.parsed, *alone) << record.raw;
+    }
+  }
+  return on_the_way;
+}
+
+TEST(ParseResponseTest, UsersInTheApiOrderAreReadWhileTheResponseIsSplit) {
+  std::vector<std::string> in_order = {
+      Compact(),
+      Replace(Compact(), R"("postcode":"63104")", R"("postcode":63104)"),
+      Replace(Compact(), R"("postcode":"63104")", R"("postcode":-7)"),
+      Replace(Compact(), R"("value":"405-88-3636")", R"("value":null)"),
+      Replace(Compact(), R"("number":8929)", R"("number":-9223372036854775808)"),
+      Replace(Compact(), R"("age":30)", R"("age":2147483647)"),
+      Replace(Compact(), R"("Jennie")", R"("J\u00e9nnie\t")"),
+      Replace(Compact(), R"("nat":"US")", R"("nat" : "US" )"),
+  };
+  std::vector<std::string> not_in_order = {
+      Replace(Compact(), R"("cell":)", R"("c\u0065ll":)"),                               // an escaped key
+      Replace(Compact(), R"({"gender":"female",)", R"({"extra":1,"gender":"female",)"),  // an unknown field
+      Replace(Compact(), R"("timezone":{"offset":"+9:30","description":"Adelaide, Darwin"})",
+              R"("timezone":{"description":"Adelaide, Darwin","offset":"+9:30"})"),  // out of order, deep inside
+      Replace(Compact(), R"("nat":"US"})", R"("nat":"US","nat":"US"})"),             // a field twice
+      Replace(Compact(), R"("age":30)", R"("age":2147483648)"),                      // beyond an int
+      Replace(Compact(), R"("date":"1992-03-08T15:13:16.688Z")", R"("date":1)"),     // a wrong type
+      Replace(Compact(), R"("gender":"female")", R"("gender":["f"])"),
+      Replace(Compact(), R"("login":{)", R"("logout":{)"),
+      "7",
+      "[1]",
+      "{}",
+  };
+  std::string body = "{\"results\":[";
+  std::vector<bool> expected;
+  for (size_t i = 0; i < std::max(in_order.size(), not_in_order.size()); ++i) {
+    for (const auto* records : {&in_order, &not_in_order}) {
+      if (i >= records->size()) continue;
+      body += (expected.empty() ? "" : " ,\n ") + (*records)[i];
+      expected.push_back(records == &in_order);
+    }
+  }
+  body += "],\"info\":{\"seed\":\"s\"}}";
+  std::vector<User> users;
+  EXPECT_EQ(ReadOnTheWay(body, users), expected);
+  // Read again into the same users, whose strings are overwritten in place: nothing of the users
+  // read before stays (the null id.value of the record read into users[3] before becomes a string).
+  const std::string again =
+      "{\"results\":[" + not_in_order[0] + "," + Compact() + "," + Compact() + "," + Compact() + "]}";
+  EXPECT_EQ(ReadOnTheWay(again, users), (std::vector<bool>{false, true, true, true}));
+}
+
+TEST(ParseResponseTest, ARecordOnDemandReportsAnErrorInMakesTheResponseBeSplitAgain) {
+  // On-Demand may keep an error it met for the rest of the document, which the split of the records
+  // must not see: the response is split again, and no user is read on the way.
+  for (std::string_view bad : {R"({"gender":"female","login" {"uuid":"u"}})", R"({"gender":"female" "login":{}})",
+                               R"({"gender":"fe\qmale"})"}) {
+    const std::string body = "{\"results\":[" + Compact() + "," + std::string(bad) + "," + Compact() + "]}";
+    std::vector<User> users;
+    EXPECT_EQ(ReadOnTheWay(body, users), (std::vector<bool>{false, false, false})) << bad;
+  }
+  for (std::string_view number : {"3-0", "2.5", "18446744073709551615"}) {
+    const std::string bad = Replace(Compact(), R"("age":30)", "\"age\":" + std::string(number));
+    const std::string body = "{\"results\":[" + bad + "," + Compact() + "]}";
+    std::vector<User> users;
+    EXPECT_EQ(ReadOnTheWay(body, users), (std::vector<bool>{false, false})) << number;
+  }
+}
+
+TEST(ParseResponseTest, ANumberReadOnTheWayIsReadAsParseUserReadsIt) {
+  // ReadOnTheWay checks that a user read on the way is ParseUser's, whichever way each goes.
+  for (std::string_view number : {"-0", "0", "-1", "1E2", "1e0", "1.0", "-0.0", "01", "-", "9223372036854775807",
+                                  "-9223372036854775809", "2147483648", "-2147483649"}) {
+    for (std::string_view field : {R"("age":30)", R"("number":8929)", R"("postcode":"63104")"}) {
+      const std::string name(field.substr(0, field.find(':') + 1));
+      const std::string record = Replace(Compact(), field, name + std::string(number));
+      const std::string body = "{\"results\":[" + record + "," + Compact() + "]}";
+      std::vector<User> users;
+      SCOPED_TRACE(name + std::string(number));
+      ReadOnTheWay(body, users);
+    }
+  }
+}
+
+TEST(ParseResponseTest, ATruncatedResponseNeverParsesWithUsersEither) {
+  std::string body = "{\"results\":[" + Compact() + "," + Compact() + "],\"info\":{\"seed\":\"x\",\"results\":2}}";
+  std::vector<User> users;
+  for (size_t len = 0; len < body.size(); ++len) {
+    EXPECT_TRUE(ReadOnTheWay(std::string_view(body).substr(0, len), users).empty()) << len;
+  }
+  EXPECT_EQ(ReadOnTheWay(body, users), (std::vector<bool>{true, true}));
+}
+
 TEST(ParseResponseTest, BodiesThatAreNotResponses) {
   for (std::string_view body :
        {"", "<html>503 Service Unavailable</html>", "[]", "{}", R"({"foo":1})", R"({"results":{}})", R"({"results":[)",

@@ -63,7 +63,7 @@ Result<Response> FileSource::ReadPage(const SourcePosition& at, size_t needed, s
     auto body = ReadBody(path);
     if (body.ok()) {
       metrics_.bytes.Add(body->size());
-      auto response = ParsePaddedResponse(*body);
+      auto response = ParsePaddedResponse(*body, users_);
       if (!response.ok()) {
         metrics_.error_bodies.Add();
         return response.status().WithContext(path);

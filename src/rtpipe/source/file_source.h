@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "rtpipe/source/source.h"
 
@@ -46,6 +47,7 @@ class FileSource final : public Source {
   // Holds one page at a time, and keeps its size from page to page: a page is megabytes, which a
   // fresh buffer would allocate and clear each time.
   std::string body_;
+  std::vector<User> users_;  // the users of the page last read, where its records' `parsed` point
 };
 
 }  // namespace rtpipe

@@ -108,6 +108,29 @@ TEST_F(FileSourceTest, PartialFetchesWalkTheSavedPagesWithoutLossOrDuplicates) {
   EXPECT_EQ(source->metrics().requests.value(), 3u);
 }
 
+TEST_F(FileSourceTest, EachUserOfTheGeneratorsPagesComesReadWithItsRecord) {
+  // The generator writes users as the API does, so the page's parse reads every one on the way
+  // (ParsePaddedResponse with users), and landing does not parse them again.
+  config_.results = 500;
+  SavePage(1, "s", 500);
+  SavePage(2, "s", 500);
+  auto source = Make();
+  ASSERT_NE(source, nullptr);
+  SourcePosition at{"s", 1, 0};
+  for (int fetch = 0; fetch < 3; ++fetch) {
+    auto batch = source->Fetch(at, 300, {});
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (const SourceRecord& record : batch->records) {
+      ASSERT_NE(record.parsed, nullptr) << record.raw;
+      auto alone = ParseUser(record.raw);
+      ASSERT_TRUE(alone.ok()) << alone.status();
+      EXPECT_EQ(*record.parsed, *alone) << record.raw;
+    }
+    at = batch->next;
+  }
+  EXPECT_EQ(at, (SourcePosition{"s", 2, 300}));  // a fetch takes from one page only
+}
+
 TEST_F(FileSourceTest, PagesOfAnySizeInAnyOrderAreReadWhole) {
   // One buffer holds each page read: a page after a bigger one must not see the bigger one's bytes.
   std::vector<std::string> pages[4];

@@ -260,7 +260,7 @@ Result<HttpSource::Page> HttpSource::FetchPage(const SourcePosition& position, s
       // Parsed where it is: padded for the parse (mostly within the body's capacity), then trimmed.
       const size_t size = reply->body.size();
       reply->body.append(kJsonPadding, '\0');
-      auto response = ParsePaddedResponse(std::string_view(reply->body).substr(0, size));
+      auto response = ParsePaddedResponse(std::string_view(reply->body).substr(0, size), users_);
       reply->body.resize(size);
       if (!response.ok()) {
         metrics_.error_bodies.Add();

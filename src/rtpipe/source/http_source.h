@@ -17,6 +17,7 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "rtpipe/source/source.h"
 
@@ -62,6 +63,7 @@ class HttpSource final : public Source {
   const Clock& clock_;
   std::unique_ptr<Handles> handles_;
   SourceMetrics metrics_;
+  std::vector<User> users_;  // the users of the response last parsed, where its records' `parsed` point
 };
 
 }  // namespace rtpipe

@@ -67,7 +67,13 @@ class HttpSourceTest : public ::testing::Test {
     auto batch = source_->Fetch({"faults", 2, 0}, config_.results, {});
     ASSERT_TRUE(batch.ok()) << batch.status();
     EXPECT_EQ(Raws(*batch), GeneratorPage("faults", 2, config_.results));
-    for (const auto& r : batch->records) EXPECT_TRUE(ParseUser(r.raw).ok()) << r.raw;
+    for (const auto& r : batch->records) {
+      auto user = ParseUser(r.raw);
+      ASSERT_TRUE(user.ok()) << r.raw;
+      // Read while the response was split (model/user.h SourceRecord::parsed), as ParseUser reads it.
+      ASSERT_NE(r.parsed, nullptr) << r.raw;
+      EXPECT_EQ(*r.parsed, *user) << r.raw;
+    }
     EXPECT_EQ(batch->attempts, expected_attempts);
     EXPECT_EQ(batch->next, (SourcePosition{"faults", 3, 0}));
     const SourceMetrics& m = source_->metrics();

@@ -72,7 +72,8 @@ class Source {  // one thread uses a Source
   /// timeouts, empty `results`, the API's error body, unparseable body) with exponential backoff +
   /// jitter (base/backoff.h), counting each in metrics; gives up after source.max_attempts (0 =
   /// never) with the last error; returns Status::Cancelled promptly once `stop` is requested (never
-  /// blocks shutdown, including mid-request).
+  /// blocks shutdown, including mid-request). A record's `parsed` user, if set, is the source's:
+  /// valid until its next Fetch.
   virtual Result<SourceBatch> Fetch(const SourcePosition& position, int max_users, std::stop_token stop) = 0;
   virtual const SourceMetrics& metrics() const = 0;
 };
