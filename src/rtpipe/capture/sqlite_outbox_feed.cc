@@ -42,6 +42,11 @@ Result<std::unique_ptr<SqliteOutboxFeed>> SqliteOutboxFeed::Open(const std::stri
   // in the log already, as after a crash between the append and the commit.
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "NORMAL"));
   RTPIPE_RETURN_IF_ERROR(OpenLandingSchema(*db));
+  // Capture reads each outbox row once, just after it was written, and deletes it soon after: a page
+  // cache of 2 MiB instead of SqliteDb's 16 serves it about as well (capture's CPU per record the
+  // same over 3 pairs of 300,000-record runs; it reads 953 instead of 813 bytes per record, from the
+  // OS's cache) and keeps up to 14 MiB less resident (peak RSS 17 MiB lower on average, 4 pairs).
+  RTPIPE_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-2048"));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
   RTPIPE_ASSIGN_OR_RETURN(auto read, db->Prepare("SELECT seq, topic, first_change, changes, entries "
                                                  "FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"));
