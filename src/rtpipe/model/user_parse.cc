@@ -10,7 +10,10 @@
 // A response is split with On-Demand, which finds each element of `results` and its exact bytes
 // without reading it (a malformed element ends the response only where On-Demand cannot find its
 // end). The elements are not parsed here: the consumer parses each with ParseUser when it uses it,
-// so one bad record does not fail the response.
+// so one bad record does not fail the response. The sources' variant (ParsePaddedResponse with
+// users) reads each element in the API's order and types on the way, with the same straight pass
+// over On-Demand values (OnDemandUserInOrder), so that such a user is read once; any other element
+// is left to ParseUser as before.
 //
 // Known fields are type-checked strictly; unknown fields are skipped. Errors name the field path,
 // and their code is the dead-letter reason: InvalidArgument for a wrong type ("dob.date: expected a
