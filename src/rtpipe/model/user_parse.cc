@@ -279,15 +279,15 @@ bool IdInOrder(InOrder& user, User::NationalId& id) {
 // the document.
 enum class OnDemandRead { kInOrder, kNotInOrder, kBroken };
 
+// One object of the record. The passes over a record's nested objects share its outcome: the
+// first failure anywhere ends the whole pass, so a method that returns false has set it.
 class OnDemandInOrder {
  public:
-  explicit OnDemandInOrder(od::object& obj) {
-    if (obj.begin().get(it_) != simdjson::SUCCESS || obj.end().get(end_) != simdjson::SUCCESS) {
-      outcome_ = OnDemandRead::kBroken;
-    }
+  OnDemandInOrder(od::object& obj, OnDemandRead& outcome) : outcome_(outcome) {
+    if (obj.begin().get(it_) != simdjson::SUCCESS || obj.end().get(end_) != simdjson::SUCCESS) Broken();
   }
-
-  OnDemandRead outcome() const { return outcome_; }
+  // The pass over an object nested in `parent`'s.
+  OnDemandInOrder(od::object& obj, const OnDemandInOrder& parent) : OnDemandInOrder(obj, parent.outcome_) {}
 
   // The next field's value, if its name is `name` (a key with escapes never is).
   bool Next(const FieldName& name, od::value& value) {
@@ -324,10 +324,11 @@ class OnDemandInOrder {
   bool Strings(const FieldName& name, const FieldName (&names)[N], const std::array<std::string*, N>& targets) {
     od::object obj;
     if (!Object(name, obj)) return false;
-    OnDemandInOrder fields(obj);
-    bool ok = true;
-    for (size_t i = 0; i < N && ok; ++i) ok = fields.String(names[i], *targets[i]);
-    return Settle(fields, ok && fields.Done());
+    OnDemandInOrder fields(obj, *this);
+    for (size_t i = 0; i < N; ++i) {
+      if (!fields.String(names[i], *targets[i])) return false;
+    }
+    return fields.Done();
   }
 
   // A value of type `type` (else the record is not in order).
@@ -353,11 +354,6 @@ class OnDemandInOrder {
     return true;
   }
 
-  // Takes on what a nested object's pass found; `ok` is whether it read the object in full.
-  bool Settle(const OnDemandInOrder& nested, bool ok) {
-    if (!ok && outcome_ == OnDemandRead::kInOrder) outcome_ = nested.outcome_;
-    return ok;
-  }
   bool NotInOrder() {
     if (outcome_ == OnDemandRead::kInOrder) outcome_ = OnDemandRead::kNotInOrder;
     return false;
@@ -368,9 +364,9 @@ class OnDemandInOrder {
   }
 
  private:
+  OnDemandRead& outcome_;
   od::object_iterator it_, end_;
   bool started_ = false;
-  OnDemandRead outcome_ = OnDemandRead::kInOrder;
 };
 
 bool OnDemandDated(OnDemandInOrder& user, const FieldName& name, User::Dated& d) {
@@ -378,72 +374,68 @@ bool OnDemandDated(OnDemandInOrder& user, const FieldName& name, User::Dated& d)
   od::value age;
   int64_t years = 0;
   if (!user.Object(name, obj)) return false;
-  OnDemandInOrder fields(obj);
-  bool ok = fields.String(kDatedFields[0], d.date) && fields.Next(kDatedFields[1], age) &&
-            fields.ReadInt(age, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), years) &&
-            fields.Done();
-  if (ok) d.age = static_cast<int>(years);
-  return user.Settle(fields, ok);
+  OnDemandInOrder fields(obj, user);
+  if (!fields.String(kDatedFields[0], d.date) || !fields.Next(kDatedFields[1], age) ||
+      !fields.ReadInt(age, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), years) || !fields.Done()) {
+    return false;
+  }
+  d.age = static_cast<int>(years);
+  return true;
 }
 
 bool OnDemandLocation(OnDemandInOrder& user, User::Location& l) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
   od::object obj, street_obj;
   od::value number, postcode;
   if (!user.Object(kUserFields[2], obj)) return false;
-  OnDemandInOrder location(obj);
-  if (!location.Object(kLocationFields[0], street_obj)) return user.Settle(location, false);
-  OnDemandInOrder street(street_obj);
-  bool ok = street.Next(kStreetFields[0], number) &&
-            street.ReadInt(number, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
-                           l.street_number) &&
-            street.String(kStreetFields[1], l.street_name) && street.Done();
-  if (!location.Settle(street, ok)) return user.Settle(location, false);
-  if (!location.String(kLocationFields[1], l.city) || !location.String(kLocationFields[2], l.state) ||
+  OnDemandInOrder location(obj, user);
+  if (!location.Object(kLocationFields[0], street_obj)) return false;
+  OnDemandInOrder street(street_obj, location);
+  if (!street.Next(kStreetFields[0], number) || !street.ReadInt(number, kMin, kMax, l.street_number) ||
+      !street.String(kStreetFields[1], l.street_name) || !street.Done() ||
+      !location.String(kLocationFields[1], l.city) || !location.String(kLocationFields[2], l.state) ||
       !location.String(kLocationFields[3], l.country) || !location.Next(kLocationFields[4], postcode)) {
-    return user.Settle(location, false);
+    return false;
   }
   od::json_type t;
-  if (postcode.type().get(t) != simdjson::SUCCESS) return user.Settle(location, location.Broken());
+  if (postcode.type().get(t) != simdjson::SUCCESS) return location.Broken();
   if (t == od::json_type::string) {
-    if (!location.ReadString(postcode, l.postcode)) return user.Settle(location, false);
+    if (!location.ReadString(postcode, l.postcode)) return false;
     l.postcode_is_number = false;
   } else {
-    int64_t number_value = 0;
-    if (!location.ReadInt(postcode, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
-                          number_value)) {
-      return user.Settle(location, false);
-    }
-    fmt::format_int text(number_value);
+    int64_t value = 0;
+    if (!location.ReadInt(postcode, kMin, kMax, value)) return false;
+    fmt::format_int text(value);
     l.postcode.assign(text.data(), text.size());
     l.postcode_is_number = true;
   }
-  ok = location.Strings(kLocationFields[5], kCoordinateFields, CoordinateTargets(l)) &&
-       location.Strings(kLocationFields[6], kTimezoneFields, TimezoneTargets(l)) && location.Done();
-  return user.Settle(location, ok);
+  return location.Strings(kLocationFields[5], kCoordinateFields, CoordinateTargets(l)) &&
+         location.Strings(kLocationFields[6], kTimezoneFields, TimezoneTargets(l)) && location.Done();
 }
 
 bool OnDemandId(OnDemandInOrder& user, User::NationalId& id) {
   od::object obj;
   od::value value;
   if (!user.Object(kUserFields[9], obj)) return false;
-  OnDemandInOrder fields(obj);
-  if (!fields.String(kIdFields[0], id.name) || !fields.Next(kIdFields[1], value)) return user.Settle(fields, false);
+  OnDemandInOrder fields(obj, user);
+  if (!fields.String(kIdFields[0], id.name) || !fields.Next(kIdFields[1], value)) return false;
   od::json_type t;
-  if (value.type().get(t) != simdjson::SUCCESS) return user.Settle(fields, fields.Broken());
+  if (value.type().get(t) != simdjson::SUCCESS) return fields.Broken();
   if (t == od::json_type::null) {
     bool is_null = false;
-    if (value.is_null().get(is_null) != simdjson::SUCCESS || !is_null) return user.Settle(fields, fields.Broken());
+    if (value.is_null().get(is_null) != simdjson::SUCCESS || !is_null) return fields.Broken();
     id.value.reset();
   } else {
     if (!id.value) id.value.emplace();
-    if (!fields.ReadString(value, *id.value)) return user.Settle(fields, false);
+    if (!fields.ReadString(value, *id.value)) return false;
   }
-  return user.Settle(fields, fields.Done());
+  return fields.Done();
 }
 
 // The whole user of `obj` in the API's order, read into `u`; on anything else `u` holds part of it.
 [[gnu::flatten]] OnDemandRead OnDemandUserInOrder(od::object& obj, User& u) {
-  OnDemandInOrder user(obj);
+  OnDemandRead outcome = OnDemandRead::kInOrder;
+  OnDemandInOrder user(obj, outcome);
   if (user.String(kUserFields[0], u.gender) && user.Strings(kUserFields[1], kNameFields, NameTargets(u.name)) &&
       OnDemandLocation(user, u.location) && user.String(kUserFields[3], u.email) &&
       user.Strings(kUserFields[4], kLoginFields, LoginTargets(u.login)) && OnDemandDated(user, kUserFields[5], u.dob) &&
@@ -453,7 +445,7 @@ bool OnDemandId(OnDemandInOrder& user, User::NationalId& id) {
       user.Done()) {
     u.present = kAllUserFields;
   }
-  return user.outcome();
+  return outcome;
 }
 
 // Reads the parts of a user from a parsed (so valid) document; on failure `error` says why.
