@@ -19,16 +19,18 @@ constexpr std::string_view kUserColumns =
     "age, age_band, email_domain, country, nat, tenure_days, event_time";
 
 // The users table is keyed by `id_key` = uuid_key(id): a key of 16 bytes rather than 36 (base/sqlite.h
-// BindUuidKey).
+// BindUuidKey). Its columns are not declared NOT NULL, though the sink never writes a NULL
+// (BindUser binds every one, from strings and integers): SQLite would then run every upsert of many
+// rows with a statement journal, a copy of each page the statement changes (32 KiB each, about 4 for
+// 50 rows), kept so that a NULL met halfway could undo the statement alone. The sink undoes a failed
+// batch whole, by rolling back its transaction.
 std::string CreateSchema(const std::string& table) {
   return fmt::format(R"sql(
 CREATE TABLE IF NOT EXISTS {0} (
-  id TEXT NOT NULL,
-  first_name TEXT NOT NULL, last_name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL,
-  post_code TEXT NOT NULL, email TEXT NOT NULL, username TEXT NOT NULL, dob TEXT NOT NULL,
-  registered_date TEXT NOT NULL, phone TEXT NOT NULL, picture TEXT NOT NULL,
-  age INTEGER NOT NULL, age_band TEXT NOT NULL, email_domain TEXT NOT NULL, country TEXT NOT NULL,
-  nat TEXT NOT NULL, tenure_days INTEGER NOT NULL, event_time TEXT NOT NULL,
+  id TEXT,
+  first_name TEXT, last_name TEXT, gender TEXT, address TEXT, post_code TEXT, email TEXT, username TEXT,
+  dob TEXT, registered_date TEXT, phone TEXT, picture TEXT,
+  age INTEGER, age_band TEXT, email_domain TEXT, country TEXT, nat TEXT, tenure_days INTEGER, event_time TEXT,
   id_key BLOB PRIMARY KEY
 );
 -- Where each input partition stands (sink/sink.h PartitionCheckpoint), written with its rows.
@@ -94,21 +96,25 @@ void BindUser(SqliteStatement& s, int first, const CreatedUser& u, std::string& 
   s.BindUuidKey(first + 20, u.id);
 }
 
-// A users table made before it had `id_key` is keyed by the id's text: it is rebuilt with the key,
-// in one transaction (a crash leaves it as it was).
-Status AddIdKey(SqliteDb& db, const std::string& table) {
+// A users table of an older shape is rebuilt in the current one, in one transaction (a crash leaves
+// it as it was): one made before it had `id_key` (keyed by the id's text), or one whose columns are
+// NOT NULL (CreateSchema says why they are not).
+Status MigrateUsersTable(SqliteDb& db, const std::string& table) {
   std::string columns = fmt::format("SELECT COUNT(*) FROM pragma_table_info('{}')", table);
   RTPIPE_ASSIGN_OR_RETURN(auto existing, db.QueryInt(columns));
   RTPIPE_ASSIGN_OR_RETURN(auto keyed, db.QueryInt(columns + " WHERE name = 'id_key'"));
-  if (existing.value_or(0) == 0 || keyed.value_or(0) > 0) return Status::OK();
+  RTPIPE_ASSIGN_OR_RETURN(auto not_null, db.QueryInt(columns + " WHERE \"notnull\""));
+  if (existing.value_or(0) == 0 || (keyed.value_or(0) > 0 && not_null.value_or(0) == 0)) return Status::OK();
   RTPIPE_ASSIGN_OR_RETURN(auto rows, db.QueryInt(fmt::format("SELECT COUNT(*) FROM {}", table)));
-  GetLogger("sink")->info("{}: keying {} by id_key = uuid_key(id), {} rows", db.path(), table, rows.value_or(0));
+  GetLogger("sink")->info("{}: rebuilding {} ({}), {} rows", db.path(), table,
+                          keyed.value_or(0) == 0 ? "keyed by id_key = uuid_key(id)" : "without NOT NULL columns",
+                          rows.value_or(0));
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
-  RTPIPE_RETURN_IF_ERROR(db.Exec(fmt::format("ALTER TABLE {0} RENAME TO {0}_without_id_key", table)));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(fmt::format("ALTER TABLE {0} RENAME TO {0}_rebuilt", table)));
   RTPIPE_RETURN_IF_ERROR(db.Exec(CreateSchema(table)));
   RTPIPE_RETURN_IF_ERROR(
       db.Exec(fmt::format("INSERT INTO {0} ({1}, id_key) SELECT {1}, uuid_key(id) FROM "
-                          "{0}_without_id_key ORDER BY rowid; DROP TABLE {0}_without_id_key",
+                          "{0}_rebuilt ORDER BY rowid; DROP TABLE {0}_rebuilt",
                           table, kUserColumns)));
   return tx.Commit();
 }
@@ -178,7 +184,7 @@ SqliteSink::~SqliteSink() = default;
 Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, const std::string& table,
                                                      std::vector<AggregateDefinition> aggregates) {
   RTPIPE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
-  RTPIPE_RETURN_IF_ERROR(AddIdKey(*db, table).WithContext("migrating " + path));
+  RTPIPE_RETURN_IF_ERROR(MigrateUsersTable(*db, table).WithContext("migrating " + path));
   RTPIPE_RETURN_IF_ERROR(db->Exec(CreateSchema(table)));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
   RTPIPE_ASSIGN_OR_RETURN(auto upsert_user, db->Prepare(UpsertUsersSql(table, 1)));

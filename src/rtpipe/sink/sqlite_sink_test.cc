@@ -46,6 +46,33 @@ class SqliteSinkTest : public ::testing::Test {
     return u;
   }
 
+  static constexpr const char* kCanonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
+
+  // Makes the users table as older rtpipes did, every column NOT NULL: `id` declared as given, then
+  // the other columns and `more`. It holds Ann (kCanonical, 30) and Bob ("b", 40), keyed if it has
+  // `id_key`.
+  void MakeOldUsersTable(const std::string& id, const std::string& more) {
+    auto db = SqliteDb::Open((dir_ / "analytics.db").string(), SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status();
+    std::string sql =
+        "CREATE TABLE created_users (id " + id +
+        ", first_name TEXT NOT NULL, last_name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL, "
+        "post_code TEXT NOT NULL, email TEXT NOT NULL, username TEXT NOT NULL, dob TEXT NOT NULL, "
+        "registered_date TEXT NOT NULL, phone TEXT NOT NULL, picture TEXT NOT NULL, age INTEGER NOT NULL, "
+        "age_band TEXT NOT NULL, email_domain TEXT NOT NULL, country TEXT NOT NULL, nat TEXT NOT NULL, "
+        "tenure_days INTEGER NOT NULL, event_time TEXT NOT NULL" +
+        more +
+        "); INSERT INTO created_users (id, first_name, last_name, gender, address, post_code, email, username, dob, "
+        "registered_date, phone, picture, age, age_band, email_domain, country, nat, tenure_days, event_time) "
+        "VALUES ('" +
+        std::string(kCanonical) +
+        "', 'Ann', 'N', 'female', 'a', '1', 'e', 'u', 'd', 'r', 'p', 'pic', 30, '25-34', 'example.com', 'Norway', "
+        "'NO', 5, 't'), ('b', 'Bob', 'N', 'male', 'a', '1', 'e', 'u', 'd', 'r', 'p', 'pic', 40, '35-44', "
+        "'example.com', 'Norway', 'NO', 5, 't')";
+    if (!more.empty()) sql += "; UPDATE created_users SET id_key = uuid_key(id)";
+    ASSERT_TRUE((*db)->Exec(sql).ok());
+  }
+
   std::filesystem::path dir_;
   Config config_;
 };
@@ -168,26 +195,8 @@ TEST_F(SqliteSinkTest, ACanonicalIdIsKeyedByItsSixteenBytes) {
 // A table written before it had id_key (keyed by the id's text) is rebuilt with it when the store
 // opens, keeping its rows; upserts then find them.
 TEST_F(SqliteSinkTest, ATableKeyedByTheIdsTextIsMigrated) {
-  const std::string canonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
-  {
-    auto db = SqliteDb::Open((dir_ / "analytics.db").string(), SqliteDb::Mode::kReadWriteCreate);
-    ASSERT_TRUE(db.ok()) << db.status();
-    ASSERT_TRUE((*db)
-                    ->Exec("CREATE TABLE created_users (id TEXT PRIMARY KEY, first_name TEXT NOT NULL, "
-                           "last_name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL, "
-                           "post_code TEXT NOT NULL, email TEXT NOT NULL, username TEXT NOT NULL, dob TEXT NOT NULL, "
-                           "registered_date TEXT NOT NULL, phone TEXT NOT NULL, picture TEXT NOT NULL, "
-                           "age INTEGER NOT NULL, age_band TEXT NOT NULL, email_domain TEXT NOT NULL, "
-                           "country TEXT NOT NULL, nat TEXT NOT NULL, tenure_days INTEGER NOT NULL, "
-                           "event_time TEXT NOT NULL); "
-                           "INSERT INTO created_users VALUES ('" +
-                           canonical +
-                           "', 'Ann', 'N', 'female', 'a', '1', 'e', 'u', 'd', 'r', 'p', 'pic', 30, '25-34', "
-                           "'example.com', 'Norway', 'NO', 5, 't'); "
-                           "INSERT INTO created_users VALUES ('b', 'Bob', 'N', 'male', 'a', '1', 'e', 'u', 'd', 'r', "
-                           "'p', 'pic', 40, '35-44', 'example.com', 'Norway', 'NO', 5, 't')")
-                    .ok());
-  }
+  const std::string canonical = kCanonical;
+  MakeOldUsersTable("TEXT PRIMARY KEY", "");
   auto sink = OpenSink(config_);
   ASSERT_TRUE(sink.ok()) << sink.status();
   SinkBatch batch;  // an update of the first row
@@ -203,7 +212,37 @@ TEST_F(SqliteSinkTest, ATableKeyedByTheIdsTextIsMigrated) {
   EXPECT_EQ(std::get<std::string>(result->rows[1][0]), canonical);
   EXPECT_EQ(std::get<std::string>(result->rows[1][1]), "Anne");
   EXPECT_EQ(std::get<std::string>(result->rows[1][3]), "0B7D7F4E4C1F4A259C7E2F3B1A6D8E90");
-  auto leftover = RunQuery(config_, "SELECT COUNT(*) FROM spark_streams.sqlite_master WHERE name LIKE '%without%'");
+  auto leftover = RunQuery(config_, "SELECT COUNT(*) FROM spark_streams.sqlite_master WHERE name LIKE '%rebuilt%'");
+  ASSERT_TRUE(leftover.ok()) << leftover.status();
+  EXPECT_EQ(std::get<int64_t>(leftover->rows[0][0]), 0);
+}
+
+// The users table has no NOT NULL column (sqlite_sink.cc CreateSchema: SQLite would run each upsert
+// of many rows with a statement journal). One made with them is rebuilt without them when the store
+// opens, keeping its rows and keys; upserts then find them.
+TEST_F(SqliteSinkTest, ATableWithNotNullColumnsIsRebuiltWithoutThem) {
+  const std::string canonical = kCanonical;
+  MakeOldUsersTable("TEXT NOT NULL", ", id_key BLOB PRIMARY KEY");
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  SinkBatch batch;  // an update of the first row and a new one
+  batch.users = {Row(canonical, "Anne"), Row("c", "Cy")};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  auto result = RunQuery(config_, "SELECT id, first_name, age FROM spark_streams.created_users ORDER BY id");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 3u);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][0]), canonical);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "Anne");
+  EXPECT_EQ(std::get<int64_t>(result->rows[0][2]), 34);
+  EXPECT_EQ(std::get<std::string>(result->rows[1][0]), "b");
+  EXPECT_EQ(std::get<std::string>(result->rows[1][1]), "Bob");
+  EXPECT_EQ(std::get<int64_t>(result->rows[1][2]), 40);
+  EXPECT_EQ(std::get<std::string>(result->rows[2][0]), "c");
+  auto not_null =
+      RunQuery(config_, "SELECT COUNT(*) FROM pragma_table_info('created_users', 'spark_streams') WHERE \"notnull\"");
+  ASSERT_TRUE(not_null.ok()) << not_null.status();
+  EXPECT_EQ(std::get<int64_t>(not_null->rows[0][0]), 0);
+  auto leftover = RunQuery(config_, "SELECT COUNT(*) FROM spark_streams.sqlite_master WHERE name LIKE '%rebuilt%'");
   ASSERT_TRUE(leftover.ok()) << leftover.status();
   EXPECT_EQ(std::get<int64_t>(leftover->rows[0][0]), 0);
 }
