@@ -19,11 +19,11 @@ constexpr std::string_view kUserColumns =
     "age, age_band, email_domain, country, nat, tenure_days, event_time";
 
 // The users table is keyed by `id_key` = uuid_key(id): a key of 16 bytes rather than 36 (base/sqlite.h
-// BindUuidKey). Its columns are not declared NOT NULL, though the sink never writes a NULL
-// (BindUser binds every one, from strings and integers): SQLite would then run every upsert of many
-// rows with a statement journal, a copy of each page the statement changes (32 KiB each, about 4 for
-// 50 rows), kept so that a NULL met halfway could undo the statement alone. The sink undoes a failed
-// batch whole, by rolling back its transaction.
+// BindUuidKey). Its columns are not declared NOT NULL (the sink never writes a NULL: BindUser binds
+// every one, from strings and integers). Declared so, they would make SQLite run every upsert of
+// many rows with a statement journal, a copy of each page the statement changes (32 KiB each, about
+// 4 for 50 rows), kept so that a NULL met halfway could undo that statement alone. The sink undoes a
+// failed batch whole, by rolling back its transaction.
 std::string CreateSchema(const std::string& table) {
   return fmt::format(R"sql(
 CREATE TABLE IF NOT EXISTS {0} (
