@@ -50,28 +50,27 @@ FetchedBatch Prepare(SourceBatch b, bool keep_users, User& scratch) {
   for (size_t i = 0; i < b.records.size(); ++i) {
     std::string& raw = b.records[i].raw;
     Timestamp event_time = b.EventTime(i);
-    const User* read = b.records[i].parsed;
-    Status parsed;
-    if (read == nullptr || keep_users) {
-      User& user = keep_users ? f.parsed.emplace_back() : scratch;
-      if (read != nullptr) {
-        user = *read;
+    const User* user = b.records[i].parsed;  // read by the source, else parsed here
+    Status status;
+    if (user == nullptr || keep_users) {
+      User& into = keep_users ? f.parsed.emplace_back() : scratch;
+      if (user != nullptr) {
+        into = *user;  // the source's user lasts until its next Fetch; a kept one outlives that
       } else {
-        parsed = ParseUser(raw, user);
+        status = ParseUser(raw, into);
       }
-      read = &user;
+      user = &into;
     }
-    if (parsed.ok()) {
-      const User& user = *read;
-      std::string message = MessageJson(user);
-      f.users.push_back({user.login.uuid, std::move(raw), event_time, std::move(message), keep_users ? &user : nullptr,
+    if (status.ok()) {
+      std::string message = MessageJson(*user);
+      f.users.push_back({user->login.uuid, std::move(raw), event_time, std::move(message), keep_users ? user : nullptr,
                          f.fetched_us});
       continue;
     }
     if (keep_users) f.parsed.pop_back();
     DeadLetter letter;
-    letter.reason = std::string(ClassifyUserError(parsed));
-    letter.detail = parsed.message();
+    letter.reason = std::string(ClassifyUserError(status));
+    letter.detail = status.message();
     letter.stage = "ingest";
     letter.source = b.RecordSource(i);
     letter.original = raw;
