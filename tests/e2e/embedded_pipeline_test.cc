@@ -134,22 +134,29 @@ TEST_F(EmbeddedPipelineTest, ReplaysResponsesSavedAsFiles) {
 }
 
 // `rtpipe bench` on a few records: every figure is printed, and each run's data goes once no later
-// run reads it, unless --keep.
+// run reads it, unless --keep. With --store-users, the latency run adds its records to stores that
+// already hold that many users.
 TEST_F(EmbeddedPipelineTest, BenchPrintsEveryFigureAndRemovesWhatItWrote) {
   const std::vector<std::string> short_runs = {"bench", "--records", "2000", "--rate", "5000", "--seconds", "1"};
   std::string output;
   auto args = short_runs;
-  args.insert(args.end(), {"--dir", "kept", "--keep"});
+  args.insert(args.end(), {"--dir", "kept", "--keep", "--store-users", "1200"});
   ASSERT_EQ(Rtpipe(args, &output), 0) << output;
   for (const char* line :
        {"ingest   (saved pages -> landing)", "end to end (all stages at once)", "end to end, generator in process",
         "CPU per record end to end", "writes end to end:", "as dd bs=1M count=512 conv=fdatasync measures it",
-        "latency at 5000 records/s offered (500 users every 100 ms", "peak RSS"}) {
+        "latency at 5000 records/s offered (500 users every 100 ms, into stores growing from 1200 to 6200 users",
+        "peak RSS"}) {
     EXPECT_NE(output.find(line), std::string::npos) << line << " in\n" << output;
   }
   for (const char* run : {"staged", "e2e", "e2e-no-windows", "e2e-generator", "latency", "pages-5000", "pages-500"}) {
     EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/kept/" + run)) << run;
   }
+  auto store = SqliteDb::Open(dir_.path() + "/kept/latency/analytics.db", SqliteDb::Mode::kReadOnly);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto users = (*store)->QueryInt("SELECT COUNT(*) FROM created_users");
+  ASSERT_TRUE(users.ok()) << users.status();
+  EXPECT_EQ(users->value_or(0), 6200);
   args = short_runs;
   args.insert(args.end(), {"--dir", "removed"});
   ASSERT_EQ(Rtpipe(args, &output), 0) << output;

@@ -9,7 +9,8 @@
 //    without the windowed aggregation, and as `rtpipe run` runs by default: with the generator in
 //    the process. The CPU time each thread spends per record in the whole pipeline says what
 //    bounds it when the cores are busy.
-// 3. Source-to-store latency at a fixed offered load (users every 100 ms, from saved pages).
+// 3. Source-to-store latency at a fixed offered load (users every 100 ms, from saved pages), into
+//    stores that hold --store-users users when it starts (filled first, at full speed).
 // The bytes the whole pipeline writes are set against the disk's durable sequential write rate,
 // measured in the same directory before the runs, as dd measures it.
 // Each timed run starts on a settled disk (Settle).
@@ -51,6 +52,7 @@ struct BenchOptions {
   int64_t records = 300'000;
   int64_t rate = 50'000;
   int seconds = 10;
+  int64_t store_users = 0;  // users the stores hold when the latency run starts
   std::string dir;
   bool keep = false;
 };
@@ -187,19 +189,19 @@ int LatencyUsersPerRequest(const BenchOptions& o) {
 }
 int64_t LatencyRecords(const BenchOptions& o) { return int64_t{LatencyUsersPerRequest(o)} * 10 * o.seconds; }
 
+// `c` reads pages of LatencyUsersPerRequest users, of which the stores hold the first o.store_users.
 Result<LatencyFigures> MeasureLatency(Config c, const BenchOptions& o, std::stop_token stop) {
   c.source.interval = std::chrono::milliseconds(100);
-  c.source.results = LatencyUsersPerRequest(o);
   LatencyFigures f;
   f.offered = static_cast<double>(c.source.results) * 10;
   PipelineOptions options;
-  options.record_limit = LatencyRecords(o);
+  options.record_limit = o.store_users + LatencyRecords(o);
   RTPIPE_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(c, options));
   MonoTime started = Clock::System().Monotonic();
   RTPIPE_RETURN_IF_ERROR(pipeline->Run(stop));
   double seconds = Seconds(started);
   const Histogram& latency = pipeline->LatencyMicros();
-  f.achieved = static_cast<double>(*options.record_limit) / seconds;
+  f.achieved = static_cast<double>(LatencyRecords(o)) / seconds;
   f.p50_us = latency.Percentile(50);
   f.p99_us = latency.Percentile(99);
   f.p999_us = latency.Percentile(99.9);
@@ -251,11 +253,12 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   log->info("0/3 the generator saves the source's pages");
   const std::filesystem::path pages = root / fmt::format("pages-{}", kUsersPerRequest);
   const std::filesystem::path latency_pages = root / fmt::format("pages-{}", LatencyUsersPerRequest(o));
-  RTPIPE_ASSIGN_OR_RETURN(double generator_rate,
-                          RenderPages(pages, kUsersPerRequest,
-                                      pages == latency_pages ? std::max(o.records, LatencyRecords(o)) : o.records));
+  const int64_t latency_users = o.store_users + LatencyRecords(o);
+  RTPIPE_ASSIGN_OR_RETURN(
+      double generator_rate,
+      RenderPages(pages, kUsersPerRequest, pages == latency_pages ? std::max(o.records, latency_users) : o.records));
   if (latency_pages != pages) {
-    RTPIPE_RETURN_IF_ERROR(RenderPages(latency_pages, LatencyUsersPerRequest(o), LatencyRecords(o)).status());
+    RTPIPE_RETURN_IF_ERROR(RenderPages(latency_pages, LatencyUsersPerRequest(o), latency_users).status());
   }
   const std::string saved = "file:" + pages.string();
   log->info("the disk's durable sequential write rate, the baseline of the pipeline's writes");
@@ -293,10 +296,15 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   double generated_rss = PeakRssMiB();
   log->info("3/3 latency at a fixed offered load");
   Settle(o, {root / "e2e-generator"});
+  Config latency_config = BenchConfig(base, root / "latency", "file:" + latency_pages.string());
+  latency_config.source.results = LatencyUsersPerRequest(o);
+  if (o.store_users > 0) {
+    log->info("the latency run's stores first take {} users, at full speed", o.store_users);
+    RTPIPE_RETURN_IF_ERROR(RunPipeline(latency_config, Role::kAll, o.store_users, stop).status());
+    Settle(o, {});
+  }
   ResetPeakRss();
-  RTPIPE_ASSIGN_OR_RETURN(
-      LatencyFigures latency,
-      MeasureLatency(BenchConfig(base, root / "latency", "file:" + latency_pages.string()), o, stop));
+  RTPIPE_ASSIGN_OR_RETURN(LatencyFigures latency, MeasureLatency(latency_config, o, stop));
   double latency_rss = PeakRssMiB();
   if (!o.keep) std::filesystem::remove_all(root);
 
@@ -333,11 +341,13 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
       "writes end to end: {:.1f} KB per record, {:.0f} MB/s = {:.2f} x the disk's durable sequential rate\n"
       "({:.0f} MB/s in the same directory, as dd bs=1M count=512 conv=fdatasync measures it)\n",
       e2e_written / records / 1e3, e2e_written / e2e_s / 1e6, e2e_written / e2e_s / disk_rate, disk_rate / 1e6);
-  fmt::print("latency at {:.0f} records/s offered ({} users every 100 ms; achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n",
-             latency.offered, LatencyUsersPerRequest(o), latency.achieved,
-             FormatDuration(std::chrono::microseconds(latency.p50_us)),
-             FormatDuration(std::chrono::microseconds(latency.p99_us)),
-             FormatDuration(std::chrono::microseconds(latency.p999_us)));
+  fmt::print(
+      "latency at {:.0f} records/s offered ({} users every 100 ms, into stores growing from {} to {} users; "
+      "achieved {:.0f}/s): p50 {} p99 {} p99.9 {}\n",
+      latency.offered, LatencyUsersPerRequest(o), o.store_users, latency_users, latency.achieved,
+      FormatDuration(std::chrono::microseconds(latency.p50_us)),
+      FormatDuration(std::chrono::microseconds(latency.p99_us)),
+      FormatDuration(std::chrono::microseconds(latency.p999_us)));
   fmt::print(
       "peak RSS {:.1f} MiB end to end ({} users per request, no pacing; {:.1f} MiB with the generator in process), "
       "{:.1f} MiB at the offered load\n",
@@ -355,12 +365,17 @@ void AddBenchCommand(CLI::App& app, const GlobalOptions& global, CommandBody& se
       "pages as files, read back with the file: source, so the figures are the pipeline's own cost. Then:\n"
       "each stage alone (to name the bottleneck); the whole pipeline with the CPU each thread spends per\n"
       "record, and again with the generator in the process (as `rtpipe run` by default); source-to-store\n"
-      "latency at a fixed offered load; peak RSS; the bytes written per record, against the disk's durable\n"
-      "sequential write rate measured in the same directory. Durability stays on. Each timed run starts on a\n"
-      "settled disk: the earlier runs' data removed (unless --keep) and the rest written out.");
+      "latency at a fixed offered load, into stores that hold --store-users users when it starts; peak RSS;\n"
+      "the bytes written per record, against the disk's durable sequential write rate measured in the same\n"
+      "directory. Durability stays on. Each timed run starts on a settled disk: the earlier runs' data removed\n"
+      "(unless --keep) and the rest written out.");
   bench->add_option("--records", options->records, "Records for the throughput runs")->check(CLI::PositiveNumber);
   bench->add_option("--rate", options->rate, "Offered load of the latency run, records/s")->check(CLI::PositiveNumber);
   bench->add_option("--seconds", options->seconds, "Length of the latency run")->check(CLI::PositiveNumber);
+  bench
+      ->add_option("--store-users", options->store_users,
+                   "Users the stores hold when the latency run starts (filled first, at full speed; default 0)")
+      ->check(CLI::NonNegativeNumber);
   bench->add_option("--dir", options->dir, "Where to put the benchmark's data (default: a temporary directory)");
   bench->add_flag("--keep", options->keep, "Keep every run's data (by default each goes once no later run reads it)");
   bench->callback([&global, &selected, options] {
