@@ -3,13 +3,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <latch>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "rtpipe/base/file_system.h"
-#include "rtpipe/base/thread_name.h"
+#include "rtpipe/base/latest_value_thread.h"
 #include "rtpipe/base/uuid.h"
 
 namespace rtpipe {
@@ -115,37 +114,17 @@ int SqliteDb::WaitWhileBusy(void* db, int tries) {
 class SqliteDb::Checkpointer {
  public:
   explicit Checkpointer(std::unique_ptr<SqliteDb> db)
-      : db_(std::move(db)), thread_([this](std::stop_token stop) { Run(stop); }) {
-    named_.wait();  // so the thread shows under its name once CheckpointInBackground returns
-  }
+      : db_(std::move(db)), thread_("checkpoint", [this](int64_t wal_bytes) {
+          db_->Checkpoint("main", wal_bytes);
+          return true;
+        }) {}
 
-  void Request(int64_t wal_bytes) {
-    {
-      std::lock_guard lock(mutex_);
-      wal_bytes_ = wal_bytes;
-    }
-    requested_.notify_one();
-  }
+  /// `wal_bytes`: the WAL's size at the commit that asks.
+  void Request(int64_t wal_bytes) { thread_.Hand(wal_bytes); }
 
  private:
-  void Run(std::stop_token stop) {
-    SetThreadName("checkpoint");
-    named_.count_down();
-    std::unique_lock lock(mutex_);
-    while (requested_.wait(lock, stop, [&] { return wal_bytes_ > 0; })) {
-      const int64_t wal_bytes = std::exchange(wal_bytes_, 0);
-      lock.unlock();
-      db_->Checkpoint("main", wal_bytes);
-      lock.lock();
-    }
-  }
-
   std::unique_ptr<SqliteDb> db_;
-  std::mutex mutex_;
-  std::condition_variable_any requested_;
-  int64_t wal_bytes_ = 0;  // the WAL's size at the last commit not yet checkpointed for, 0 if none
-  std::latch named_{1};
-  std::jthread thread_;  // last: stopped and joined before the rest goes
+  LatestValueThread<int64_t> thread_;  // last: stopped and joined before the connection goes
 };
 
 // Makes the commits of a connection that syncs in background durable (SyncInBackground): an
@@ -154,54 +133,28 @@ class SqliteDb::Checkpointer {
 class SqliteDb::WalSyncer {
  public:
   WalSyncer(std::unique_ptr<File> wal, std::shared_ptr<CommitSignal> signal)
-      : wal_(std::move(wal)), signal_(std::move(signal)), thread_([this](std::stop_token stop) { Run(stop); }) {
-    named_.wait();  // so the thread shows under its name once SyncInBackground returns
-  }
+      : wal_(std::move(wal)), signal_(std::move(signal)), thread_("wal-sync", [this](int64_t mark) {
+          error_ = wal_->Sync();
+          if (!error_.ok()) return false;  // the thread ends; Mark returns the error from then on
+          signal_->SetDurableMark(mark);
+          return true;
+        }) {}
   ~WalSyncer() {
-    thread_.request_stop();
-    thread_.join();
+    thread_.Stop();
     // What was committed last is synced now: once no mark is kept, readers take everything.
     if (error_.ok() && wal_->Sync().ok()) signal_->SetDurableMark(std::nullopt);
   }
   WalSyncer(const WalSyncer&) = delete;
   WalSyncer& operator=(const WalSyncer&) = delete;
 
-  Status Mark(int64_t mark) {
-    {
-      std::lock_guard lock(mutex_);
-      if (!error_.ok()) return error_;
-      pending_ = mark;
-    }
-    requested_.notify_one();
-    return Status::OK();
-  }
+  /// The commit marked `mark` is to be synced.
+  Status Mark(int64_t mark) { return thread_.Hand(mark) ? Status::OK() : error_; }
 
  private:
-  void Run(std::stop_token stop) {
-    SetThreadName("wal-sync");
-    named_.count_down();
-    std::unique_lock lock(mutex_);
-    while (requested_.wait(lock, stop, [&] { return pending_.has_value(); })) {
-      const int64_t mark = *std::exchange(pending_, std::nullopt);
-      lock.unlock();
-      Status synced = wal_->Sync();
-      lock.lock();
-      if (!synced.ok()) {
-        error_ = std::move(synced);
-        return;
-      }
-      signal_->SetDurableMark(mark);
-    }
-  }
-
   const std::unique_ptr<File> wal_;
   const std::shared_ptr<CommitSignal> signal_;
-  std::mutex mutex_;
-  std::condition_variable_any requested_;
-  std::optional<int64_t> pending_;  // the mark of the last commit not yet synced for
-  Status error_;                    // of the sync that failed; the thread then ends
-  std::latch named_{1};
-  std::jthread thread_;  // last: stopped and joined before the rest goes
+  Status error_;                       // of the last sync; read by others only once the thread has ended
+  LatestValueThread<int64_t> thread_;  // last: stopped and joined before the rest goes
 };
 
 // Runs after each commit (the WAL hook): signals it, then checkpoints in place of SQLite's automatic
