@@ -372,7 +372,7 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionTwoIsMigrated) {
   auto store = SqliteLandingStore::Open(v2_path, "users_created", "users_created.dlq");
   ASSERT_TRUE(store.ok()) << store.status();
   path_ = v2_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 3);
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 4);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox_v2'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE seq > (SELECT position FROM capture_state)"), 2);
 
@@ -425,12 +425,13 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
   auto store = SqliteLandingStore::Open(v1_path, "users_created", "users_created.dlq");
   ASSERT_TRUE(store.ok()) << store.status();
   path_ = v1_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 3);
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 4);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = '" + canonical + "' AND first_name = 'Ann' AND version = 3"),
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = 'uuid-b' AND version = 1"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'user_records_v1'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_keys"), 2);
 
   // The same records again are unchanged; a changed one is an update of the migrated row.
   auto run = (*store)->BeginRun();
@@ -445,6 +446,119 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
   EXPECT_EQ(counts->updated, 1);
   EXPECT_EQ(counts->inserted, 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = 'uuid-b' AND first_name = 'Bobby' AND version = 2"), 1);
+}
+
+// A database of schema version 3 (user_records keyed by uuid_key) is migrated when opened: the rows
+// keep their rowids, and their keys go to user_keys, so known people are still found.
+TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionThreeIsMigrated) {
+  const std::string canonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
+  User a = MakeUser(canonical, "Ann"), b = MakeUser("uuid-b", "Bob");
+  const std::string v3_path = (dir_ / "v3.db").string();
+  {
+    auto db = SqliteDb::Open(v3_path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
+                           "INSERT INTO schema_version VALUES (3); "
+                           "CREATE TABLE user_records (uuid_key BLOB PRIMARY KEY, uuid TEXT NOT NULL, "
+                           "raw TEXT NOT NULL, event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, "
+                           "run_id INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1); "
+                           "CREATE VIEW users AS SELECT uuid, raw FROM user_records")
+                    .ok());
+    auto insert = (*db)->Prepare("INSERT INTO user_records VALUES (uuid_key(?1), ?1, ?2, 5, 'then', 1, ?3)");
+    ASSERT_TRUE(insert.ok());
+    for (auto [user, version] : {std::pair{&a, 2}, std::pair{&b, 1}}) {
+      const std::string raw = UserJson(*user);  // bound, not copied, until the insert has run
+      insert->BindText(1, user->login.uuid);
+      insert->BindText(2, raw);
+      insert->BindInt(3, version);
+      ASSERT_TRUE(insert->Run().ok());
+    }
+  }
+  auto store = SqliteLandingStore::Open(v3_path, "users_created", "users_created.dlq");
+  ASSERT_TRUE(store.ok()) << store.status();
+  path_ = v3_path;
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'user_records_v3'"), 0);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM user_keys k JOIN user_records r ON r.rowid = k.row AND r.uuid_key = k.uuid_key"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = '" + canonical + "' AND first_name = 'Ann' AND version = 2"),
+            1);
+
+  auto run = (*store)->BeginRun();
+  User b2 = MakeUser("uuid-b", "Bobby"), c = MakeUser("uuid-c", "Cid");
+  LandingBatch batch;
+  batch.run = *run;
+  batch.users = {Entry(a, 6, "m"), Entry(b2, 7, "m"), Entry(c, 8, "m")};
+  batch.source_records = 3;
+  auto counts = (*store)->Write(batch);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->unchanged, 1);
+  EXPECT_EQ(counts->updated, 1);
+  EXPECT_EQ(counts->inserted, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = 'uuid-b' AND first_name = 'Bobby' AND version = 2"), 1);
+}
+
+// The keys of new people go to recent_keys and are merged into user_keys in bulk, once there are
+// SqliteLandingStore::kMinMergeKeys of them (at this size); people are found in either table, also
+// when a filter of the keys is made anew for a store opened again.
+TEST_F(SqliteLandingStoreTest, KeysMergedInBulkStillFindTheirPeople) {
+  auto write = [&](SqliteLandingStore& store, int from, int to, const std::string& first) {
+    LandingBatch batch;
+    batch.run = *store.BeginRun();
+    for (int n = from; n < to; ++n) {
+      batch.users.push_back(Entry(MakeUser(fmt::format("00000000-0000-4000-8000-{:012}", n), first), 1000, "m"));
+    }
+    batch.source_records = to - from;
+    return store.Write(batch);
+  };
+  constexpr int kFirst = 20'010;  // over the first merge's threshold
+  auto counts = write(*store_, 0, kFirst, "A");
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->inserted, kFirst);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_keys"), kFirst);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM recent_keys"), 0);
+
+  // Some known (merged, some of them changed) and some new ones, then all of them again.
+  counts = write(*store_, kFirst - 20, kFirst + 30, "B");
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->updated, 20);
+  EXPECT_EQ(counts->inserted, 30);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM recent_keys"), 30);
+  store_.reset();
+  auto reopened = SqliteLandingStore::Open(path_, "users_created", "users_created.dlq");
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  counts = write(**reopened, kFirst - 20, kFirst + 30, "B");
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->unchanged, 50);
+  EXPECT_EQ(counts->inserted, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records"), kFirst + 30);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT uuid_key) FROM user_records"), kFirst + 30);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records r JOIN (SELECT * FROM user_keys UNION ALL SELECT * FROM "
+                  "recent_keys) k ON k.row = r.rowid AND k.uuid_key = r.uuid_key"),
+            kFirst + 30);
+
+  // The look-up `rtpipe query --help` gives finds a person, merged or recent, through the indexes.
+  for (int n : {5, kFirst + 5}) {
+    const std::string key = fmt::format("uuid_key('00000000-0000-4000-8000-{:012}')", n);
+    const std::string lookup = fmt::format(
+        "SELECT first_name FROM users WHERE row IN (SELECT row FROM user_keys WHERE uuid_key = {0} UNION ALL "
+        "SELECT row FROM recent_keys WHERE uuid_key = {0})",
+        key);
+    auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto found = (*db)->Prepare(lookup);
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_TRUE(found->Step().ValueOr(false)) << n;
+    EXPECT_EQ(found->ColumnText(0), n < kFirst - 20 ? "A" : "B") << n;
+    EXPECT_FALSE(found->Step().ValueOr(true)) << n;
+    found->Reset();
+    auto plan = (*db)->Prepare("EXPLAIN QUERY PLAN " + lookup);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    while (plan->Step().ValueOr(false)) EXPECT_FALSE(plan->ColumnText(3).starts_with("SCAN")) << plan->ColumnText(3);
+    plan->Reset();
+  }
 }
 
 }  // namespace

@@ -1,0 +1,36 @@
+#pragma once
+// BloomFilter: a set of byte strings that answers "maybe" or "certainly not". The SQLite landing
+// store keeps one of every user key, so that a new user, as most are, needs no look-up in its key
+// tables (landing/sqlite_landing_schema.h).
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace rtpipe {
+
+class BloomFilter {
+ public:
+  /// Room for `keys` keys: 10 bits each or more (a power of two in all), 7 probes, so at most
+  /// about 1% of the keys never added are taken for added ones while it holds no more than that.
+  explicit BloomFilter(size_t keys = 0);
+
+  void Add(std::string_view key);
+  /// Never false for a key added.
+  bool MayContain(std::string_view key) const;
+  /// The keys it has room for.
+  size_t capacity() const { return capacity_; }
+
+ private:
+  static constexpr int kProbes = 7;
+  static constexpr size_t kBitsPerKey = 10;
+  // The bit of each probe: double hashing of the key's 64-bit hash.
+  template <typename Visit>
+  void ForEachBit(std::string_view key, Visit visit) const;
+
+  size_t capacity_;
+  std::vector<uint64_t> words_;
+};
+
+}  // namespace rtpipe
