@@ -6,14 +6,13 @@
 
 namespace rtpipe {
 
-BloomFilter::BloomFilter(size_t keys)
-    : capacity_(keys), words_(std::bit_ceil(keys * kBitsPerKey / 64 + 1), 0) {}
+BloomFilter::BloomFilter(size_t keys) : capacity_(keys), words_(std::bit_ceil(keys * kBitsPerKey / 64 + 1), 0) {}
 
 template <typename Visit>
 void BloomFilter::ForEachBit(std::string_view key, Visit visit) const {
   const uint64_t h = Fnv1a64(key);
   const uint64_t step = ((h >> 32) | (h << 32)) * 0x9e3779b97f4a7c15ULL | 1;  // odd: every probe differs
-  const uint64_t mask = words_.size() * 64 - 1;  // a power of two, less one: no division
+  const uint64_t mask = words_.size() * 64 - 1;                               // a power of two, less one: no division
   for (int k = 0; k < kProbes; ++k) visit((h + static_cast<uint64_t>(k) * step) & mask);
 }
 

@@ -313,7 +313,7 @@ Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, co
   std::optional<uint32_t> previous;
   RTPIPE_RETURN_IF_ERROR(VisitInOrder<LandingUser>(users, order, prefetch_bytes, [&](uint32_t i) -> Status {
     bytes[i] = CanonicalUuidBytes(users[i].key);
-    if (previous && key_of(*previous) == key_of(i)) {
+    if (previous && users[*previous].key == users[i].key) {  // the same text is the same key
       again.push_back(i);
       return Status::OK();
     }

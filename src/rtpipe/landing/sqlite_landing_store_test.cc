@@ -216,19 +216,26 @@ TEST_F(SqliteLandingStoreTest, TypedColumnsFollowTheRawJsonAndAbsentFieldsAreNul
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE postcode = '63104' AND postcode_is_number = 1"), 1);
 }
 
+// A canonical UUID is keyed by its 16 bytes, in the row and in recent_keys; the same person twice in
+// a batch is one row, inserted and then updated.
 TEST_F(SqliteLandingStoreTest, ACanonicalUuidIsKeyedByItsSixteenBytes) {
   auto run = store_->BeginRun();
   User u = MakeUser("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Una");
+  User u2 = MakeUser("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Uma");  // the same person again, changed
   LandingBatch batch;
   batch.run = *run;
-  batch.users = {Entry(u, 1, "m")};
-  batch.source_records = 1;
-  ASSERT_TRUE(store_->Write(batch).ok());
+  batch.users = {Entry(u, 1, "m"), Entry(u2, 2, "m")};
+  batch.source_records = 2;
+  auto counts = store_->Write(batch);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->inserted, 1);
+  EXPECT_EQ(counts->updated, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90' AND "
                   "uuid = '0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90'"),
             1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM recent_keys WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid_key = uuid_key('0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90') AND "
-                  "uuid = '0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90' AND first_name = 'Una'"),
+                  "uuid = '0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90' AND first_name = 'Uma' AND version = 2"),
             1);
 }
 
