@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS user_records (
 -- Where each person's row is, by key, in two levels. A commit of random keys rewrites every page of a
 -- key index it touches, which is most of an index of a few thousand pages: 50 MB per commit at 2M
 -- people. So the keys of the rows added lately go to recent_keys, a small index, and are merged
--- into user_keys in bulk, once in a while (SqliteLandingStore::kMinMergeKeys).
+-- into user_keys in bulk, once in a while (SqliteLandingStore::MergeKeysIfDue).
 CREATE TABLE IF NOT EXISTS recent_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS user_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
 -- `users`: every field of the randomuser.me record as a typed column.

@@ -2,7 +2,6 @@
 // LandingStore on SQLite (WAL mode): the embedded default.
 
 #include <memory>
-#include <span>
 #include <string>
 
 #include "rtpipe/base/bloom_filter.h"
