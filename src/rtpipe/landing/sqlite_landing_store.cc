@@ -25,16 +25,20 @@ constexpr int kUsersPerInsert = 50;
 constexpr int kInsertParameters = 6;  // per row
 
 // The insert of `rows` people. Each row gets the rowid after the highest (user_records has no
-// AUTOINCREMENT), so the rows of one statement have consecutive rowids.
+// AUTOINCREMENT), so the rows of one statement have consecutive rowids. OR IGNORE, here and in the
+// inserts of keys below, though nothing is ever ignored (every value bound is there, and a key is
+// new): a statement of many rows that could stop halfway (ABORT, the default, on a NOT NULL or key
+// conflict) makes SQLite keep a statement journal, a copy of every page it changes. For the merge
+// into user_keys, that was every page of the big index: 50 MiB of memory at 2M people.
 std::string InsertUsersSql(int rows) {
   return fmt::format(
-      "INSERT INTO user_records (uuid_key, raw, event_time_ms, ingested_at, run_id, uuid)\n"
+      "INSERT OR IGNORE INTO user_records (uuid_key, raw, event_time_ms, ingested_at, run_id, uuid)\n"
       "VALUES {}",
       SqlValueRows(rows, kInsertParameters));
 }
 // ... and of their keys.
 std::string InsertKeysSql(int rows) {
-  return fmt::format("INSERT INTO recent_keys (uuid_key, row) VALUES {}", SqlValueRows(rows, 2));
+  return fmt::format("INSERT OR IGNORE INTO recent_keys (uuid_key, row) VALUES {}", SqlValueRows(rows, 2));
 }
 constexpr std::string_view kFindUser =
     "SELECT row FROM recent_keys WHERE uuid_key = ?1 UNION ALL SELECT row FROM user_keys WHERE uuid_key = ?1";
@@ -45,7 +49,7 @@ WHERE rowid = ?1 AND raw IS NOT ?2
 constexpr std::string_view kAllKeys = "SELECT uuid_key FROM recent_keys UNION ALL SELECT uuid_key FROM user_keys";
 // recent_keys is read in key order, so user_keys takes its keys in order too.
 constexpr std::string_view kMergeKeys = R"sql(
-INSERT INTO user_keys (uuid_key, row) SELECT uuid_key, row FROM recent_keys;
+INSERT OR IGNORE INTO user_keys (uuid_key, row) SELECT uuid_key, row FROM recent_keys;
 DELETE FROM recent_keys;
 )sql";
 // The filter of keys has room for at least this many, and twice as many as there are.
@@ -279,6 +283,12 @@ Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, co
   // The new people met so far, inserted kUsersPerInsert at a time (what is left, one by one).
   std::vector<uint32_t> fresh;
   fresh.reserve(kUsersPerInsert);
+  // An insert that ignored a row (OR IGNORE, InsertUsersSql) would be a bug: it fails the write.
+  auto all_inserted = [&](size_t n, std::string_view table) {
+    const int64_t inserted = db_->Changes();
+    return inserted == static_cast<int64_t>(n) ? Status::OK()
+                                               : Status::Internal("{} took {} of {} new rows", table, inserted, n);
+  };
   auto insert_fresh = [&]() -> Status {
     const bool whole = fresh.size() == static_cast<size_t>(kUsersPerInsert);
     SqliteStatement& rows = whole ? statements_->insert_users : statements_->insert_user;
@@ -287,12 +297,14 @@ Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, co
       const size_t n = whole ? fresh.size() : 1;
       for (size_t k = 0; k < n; ++k) bind_insert(rows, static_cast<int>(k) * kInsertParameters, fresh[from + k]);
       RTPIPE_RETURN_IF_ERROR(rows.Run());
+      RTPIPE_RETURN_IF_ERROR(all_inserted(n, "user_records"));
       const int64_t first_row = sqlite3_last_insert_rowid(db_->handle()) - static_cast<int64_t>(n) + 1;
       for (size_t k = 0; k < n; ++k) {
         bind_key(keys, static_cast<int>(k) * 2 + 1, fresh[from + k]);
         keys.BindInt(static_cast<int>(k) * 2 + 2, first_row + static_cast<int64_t>(k));
       }
       RTPIPE_RETURN_IF_ERROR(keys.Run());
+      RTPIPE_RETURN_IF_ERROR(all_inserted(n, "recent_keys"));
     }
     for (uint32_t i : fresh) outcomes[i] = UpsertOutcome::kInserted;
     recent_keys_ += static_cast<int64_t>(fresh.size());
