@@ -363,6 +363,16 @@ Status SqliteStatement::Run() {
   return Status::OK();
 }
 
+UuidKey::UuidKey(std::string_view uuid) : text_(uuid), binary_(CanonicalUuidBytes(uuid)) {}
+
+void SqliteStatement::BindUuidKey(int index, const UuidKey& key) {
+  if (key.is_text()) {
+    BindText(index, key.bytes());
+  } else {
+    BindBlob(index, key.bytes());
+  }
+}
+
 void SqliteStatement::BindUuidKey(int index, std::string_view uuid) {
   if (auto bytes = CanonicalUuidBytes(uuid)) {
     sqlite3_bind_blob(stmt_, index, bytes->data(), static_cast<int>(bytes->size()), SQLITE_TRANSIENT);

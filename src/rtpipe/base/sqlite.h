@@ -127,6 +127,21 @@ class SqliteDb {
 };
 
 /// A prepared statement. Text/blob bindings are not copied: they must outlive Step().
+/// A UUID in the form the stores index it (`uuid_key` in SQL, SqliteStatement::BindUuidKey): the
+/// 16 bytes of a canonical one, or else its text. Converted once, for a key bound or compared many
+/// times. Holds a view of the text: `uuid` must outlive it.
+class UuidKey {
+ public:
+  explicit UuidKey(std::string_view uuid);
+  /// What the index holds: the 16 bytes, or the text.
+  std::string_view bytes() const { return binary_ ? std::string_view(binary_->data(), binary_->size()) : text_; }
+  bool is_text() const { return !binary_; }
+
+ private:
+  std::string_view text_;
+  std::optional<std::array<char, 16>> binary_;
+};
+
 class SqliteStatement {
  public:
   SqliteStatement(SqliteStatement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
@@ -154,6 +169,8 @@ class SqliteStatement {
   /// is then about 25 bytes instead of 46, and a commit of random keys rewrites about half as many
   /// index pages. Copies the bytes: `uuid` need not outlive Step().
   void BindUuidKey(int index, std::string_view uuid);
+  /// The same, from a key converted before; binds without copying: `key` must outlive Step().
+  void BindUuidKey(int index, const UuidKey& key);
   void BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
   void BindDouble(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
   void BindNull(int index) { sqlite3_bind_null(stmt_, index); }

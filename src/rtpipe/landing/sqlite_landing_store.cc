@@ -3,13 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <optional>
 
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/prefetch.h"
-#include "rtpipe/base/uuid.h"
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/sqlite_landing_schema.h"
 #include "rtpipe/landing/sqlite_outbox_entries.h"
@@ -249,19 +247,12 @@ Status SqliteLandingStore::MergeKeysIfDue() {
 Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, const std::string& ingested_at, RunId run,
                                        std::vector<UpsertOutcome>& outcomes) {
   RTPIPE_RETURN_IF_ERROR(LoadKeys(users.size()));
-  // Each user's key in the form the key tables hold (SqliteStatement::BindUuidKey): its 16 bytes,
-  // or its text when it is not a canonical UUID.
-  std::vector<std::optional<std::array<char, 16>>> bytes(users.size());
-  auto key_of = [&](uint32_t i) {
-    return bytes[i] ? std::string_view(bytes[i]->data(), bytes[i]->size()) : std::string_view(users[i].key);
-  };
-  auto bind_key = [&](SqliteStatement& s, int index, uint32_t i) {
-    if (bytes[i]) {
-      s.BindBlob(index, key_of(i));
-    } else {
-      s.BindText(index, users[i].key);
-    }
-  };
+  // Each user's key in the form the key tables hold, converted once.
+  std::vector<UuidKey> uuid_keys;
+  uuid_keys.reserve(users.size());
+  for (const LandingUser& u : users) uuid_keys.emplace_back(u.key);
+  auto key_of = [&](uint32_t i) { return uuid_keys[i].bytes(); };
+  auto bind_key = [&](SqliteStatement& s, int index, uint32_t i) { s.BindUuidKey(index, uuid_keys[i]); };
   auto find = [&](uint32_t i) -> Result<std::optional<int64_t>> {
     SqliteStatement& s = statements_->find_user;
     bind_key(s, 1, i);
@@ -324,7 +315,6 @@ Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, co
   };
   std::optional<uint32_t> previous;
   RTPIPE_RETURN_IF_ERROR(VisitInOrder<LandingUser>(users, order, prefetch_bytes, [&](uint32_t i) -> Status {
-    bytes[i] = CanonicalUuidBytes(users[i].key);
     if (previous && users[*previous].key == users[i].key) {  // the same text is the same key
       again.push_back(i);
       return Status::OK();
