@@ -98,9 +98,10 @@ void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandBody& se
       "Run read-only SQL on the analytics store. The store is attached as its keyspace, so the brief's check\n"
       "works as written: rtpipe query \"SELECT COUNT(*) FROM spark_streams.created_users\". The SQLite landing\n"
       "database is attached as `landing` (e.g. landing.users). On SQLite, find a user by its key through the\n"
-      "index: ... WHERE id_key = uuid_key('<uuid>') (created_users), or, in landing.users, WHERE row IN\n"
-      "(SELECT row FROM landing.user_keys WHERE uuid_key = uuid_key('<uuid>') UNION ALL SELECT row FROM\n"
-      "landing.recent_keys WHERE uuid_key = uuid_key('<uuid>')); a BLOB is shown as its literal, x'...'.");
+      "index: SELECT * FROM spark_streams.created_users WHERE rowid IN (SELECT row FROM\n"
+      "spark_streams.created_users_keys_all WHERE id_key = uuid_key('<uuid>')), or SELECT * FROM landing.users\n"
+      "WHERE row IN (SELECT row FROM landing.user_keys_all WHERE uuid_key = uuid_key('<uuid>')); a BLOB is\n"
+      "shown as its literal, x'...'.");
   query->add_option("sql", options->sql, "The SQL statement")->required();
   query->add_option("--format", options->format, "table (default), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));

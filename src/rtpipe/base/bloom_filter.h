@@ -1,7 +1,7 @@
 #pragma once
-// BloomFilter: a set of byte strings that answers "maybe" or "certainly not". The SQLite landing
-// store keeps one of every user key, so that a new user, as most are, needs no look-up in its key
-// tables (landing/sqlite_landing_schema.h).
+// BloomFilter: a set of byte strings that answers "maybe" or "certainly not". The SQLite stores'
+// key index keeps one of every user key, so that a new user, as most are, needs no look-up
+// (base/sqlite_key_index.h).
 
 #include <cstddef>
 #include <cstdint>

@@ -136,6 +136,8 @@ class UuidKey {
   /// What the index holds: the 16 bytes, or the text.
   std::string_view bytes() const { return binary_ ? std::string_view(binary_->data(), binary_->size()) : text_; }
   bool is_text() const { return !binary_; }
+  std::string_view text() const { return text_; }
+  bool operator==(const UuidKey& other) const { return is_text() == other.is_text() && bytes() == other.bytes(); }
 
  private:
   std::string_view text_;
@@ -232,27 +234,6 @@ inline uint64_t KeyPrefix(std::string_view key) {
 /// "(?1, ?2), (?3, ?4)" for 2 and 2. One statement of many rows costs SQLite one run (step, halt,
 /// reset) instead of one per row.
 std::string SqlValueRows(int rows, int parameters);
-
-/// Writes the rows items[order[0]], items[order[1]], ... kRowsPerStatement to a statement:
-/// bind(slot, i) binds row i as the slot-th row of the many-row statement (SqlValueRows), and
-/// run(rows) runs it once it holds kRowsPerStatement (`rows`: their indices, in order). The rows
-/// left over, fewer than that, go one by one to write_one(i). Rows are visited as VisitInOrder
-/// visits them, `prefetch` fetching what each points to ahead.
-template <size_t kRowsPerStatement, typename T, typename Prefetch, typename Bind, typename Run, typename WriteOne>
-Status WriteInStatements(std::span<const T> items, std::span<const uint32_t> order, Prefetch prefetch, Bind bind,
-                         Run run, WriteOne write_one) {
-  std::array<uint32_t, kRowsPerStatement> rows;
-  size_t bound = 0;
-  RTPIPE_RETURN_IF_ERROR(VisitInOrder<T>(items, order, prefetch, [&](uint32_t i) -> Status {
-    bind(bound, i);
-    rows[bound] = i;
-    if (++bound < kRowsPerStatement) return Status::OK();
-    bound = 0;
-    return run(std::span<const uint32_t>(rows));
-  }));
-  for (size_t k = order.size() - bound; k < order.size(); ++k) RTPIPE_RETURN_IF_ERROR(write_one(order[k]));
-  return Status::OK();
-}
 
 /// The order in which to write `n` rows so that an index on `key_of(i)` is visited in key order:
 /// ascending key (as SQLite's BINARY collation orders it: bytes, then length), rows with equal

@@ -9,13 +9,21 @@ namespace rtpipe::sqlite_landing {
 // 2: user_records is keyed by uuid_key(uuid), 16 bytes, instead of the uuid's text.
 // 3: an outbox row holds all the changes of one topic that one landing transaction made.
 // 4: user_records has no key of its own; its keys are in recent_keys and user_keys.
-inline constexpr int kSchemaVersion = 4;
+// 5: recent_keys is gone: the keys of the rows added lately are kept in memory until they go to
+//    user_keys (base/sqlite_key_index.h), and user_keys_state says from which row on.
+inline constexpr int kSchemaVersion = 5;
+
+// Where each person's row is, by key: user_keys, user_keys_state and the view user_keys_all, which
+// SqliteKeyIndex::CreateSql makes (kCreateSchema does not).
+inline constexpr std::string_view kUserRecords = "user_records";
+inline constexpr std::string_view kUserKeys = "user_keys";
+inline constexpr std::string_view kKeyColumn = "uuid_key";
 
 inline constexpr std::string_view kCreateSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 -- One row per person: the record's bytes as received, stored once (SQLite evaluates generated
 -- columns on every insert, which would cost 4x; a view types them on read instead). Its rows are
--- only appended or updated by rowid: the key of each is in recent_keys or user_keys.
+-- only appended or updated by rowid: the key of each is in user_keys_all.
 CREATE TABLE IF NOT EXISTS user_records (
   uuid_key BLOB NOT NULL,  -- uuid_key(uuid): 16 bytes for a canonical UUID (base/sqlite.h BindUuidKey)
   uuid TEXT NOT NULL,
@@ -25,12 +33,6 @@ CREATE TABLE IF NOT EXISTS user_records (
   run_id INTEGER NOT NULL,
   version INTEGER NOT NULL DEFAULT 1  -- 1 when inserted, +1 on every change
 );
--- Where each person's row is, by key, in two levels. A commit of random keys rewrites every page of a
--- key index it touches, which is most of an index of a few thousand pages: 50 MB per commit at 2M
--- people. So the keys of the rows added lately go to recent_keys, a small index, and are merged
--- into user_keys in bulk, once in a while (SqliteLandingStore::MergeKeysIfDue).
-CREATE TABLE IF NOT EXISTS recent_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS user_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
 -- `users`: every field of the randomuser.me record as a typed column.
 CREATE VIEW IF NOT EXISTS users AS SELECT
   uuid,
@@ -70,7 +72,7 @@ CREATE VIEW IF NOT EXISTS users AS SELECT
   json_extract(raw, '$.picture.thumbnail') AS picture_thumbnail,
   json_extract(raw, '$.nat') AS nat,
   raw, ingested_at, run_id, version, uuid_key,
-  rowid AS row  -- where recent_keys and user_keys point
+  rowid AS row  -- where user_keys_all points
 FROM user_records;
 -- Source records that could not be landed as users, kept once each (so fetching the same page
 -- again does not publish the same dead letter twice). `source_key` = where it came from plus a
@@ -143,7 +145,7 @@ UPDATE schema_version SET version = 3;
 )sql";
 
 // From schema version 3, where user_records was keyed by uuid_key: the rows keep their rowids, and
-// their keys go to user_keys, in key order. kCreateSchema runs between the two.
+// their keys go to user_keys, in key order. The new schema is made between the two.
 inline constexpr std::string_view kMigrateFromV3 = R"sql(
 DROP VIEW users;
 ALTER TABLE user_records RENAME TO user_records_v3;
@@ -154,6 +156,18 @@ INSERT INTO user_records (rowid, uuid_key, uuid, raw, event_time_ms, ingested_at
 INSERT INTO user_keys (uuid_key, row) SELECT uuid_key, rowid FROM user_records_v3 ORDER BY uuid_key;
 DROP TABLE user_records_v3;
 UPDATE schema_version SET version = 4;
+)sql";
+
+// From schema version 4: the keys in recent_keys go to user_keys, so every row's key is there (a
+// database migrated from version 3 has no recent_keys). The new schema is made between the two.
+inline constexpr std::string_view kMigrateFromV4 = R"sql(
+CREATE TABLE IF NOT EXISTS recent_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO user_keys (uuid_key, row) SELECT uuid_key, row FROM recent_keys;
+DROP TABLE recent_keys;
+)sql";
+inline constexpr std::string_view kIndexedFromV4 = R"sql(
+UPDATE user_keys_state SET indexed_below = (SELECT COALESCE(MAX(rowid), 0) + 1 FROM user_records);
+UPDATE schema_version SET version = 5;
 )sql";
 
 }  // namespace rtpipe::sqlite_landing

@@ -2,12 +2,11 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <cmath>
 #include <optional>
 
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/prefetch.h"
+#include "rtpipe/base/sqlite_key_index.h"
 #include "rtpipe/config/url.h"
 #include "rtpipe/landing/sqlite_landing_schema.h"
 #include "rtpipe/landing/sqlite_outbox_entries.h"
@@ -15,43 +14,32 @@
 namespace rtpipe {
 namespace {
 
-// A new person's row is appended, and its key added to recent_keys; a known one's row is updated,
-// by rowid, only when its bytes changed. New people are inserted kUsersPerInsert at a time, by one
-// statement of that many rows: a statement costs SQLite a run of its own (step, halt, reset) beside
-// its rows' work.
-constexpr int kUsersPerInsert = 50;
+// A new person's row is appended, and its key indexed (base/sqlite_key_index.h); a known one's row
+// is updated, by rowid, only when its bytes changed.
 constexpr int kInsertParameters = 6;  // per row
 
 // The insert of `rows` people. Each row gets the rowid after the highest (user_records has no
-// AUTOINCREMENT), so the rows of one statement have consecutive rowids. OR IGNORE, here and in the
-// inserts of keys below, though nothing is ever ignored (every value bound is there, and a key is
-// new): a statement of many rows that could stop halfway (ABORT, the default, on a NOT NULL or key
-// conflict) makes SQLite keep a statement journal, a copy of every page it changes. For the merge
-// into user_keys, that was every page of the big index: 50 MiB of memory at 2M people.
+// AUTOINCREMENT), so the rows of one statement have consecutive rowids. OR IGNORE, though nothing
+// is ever ignored (every value bound is there; SqliteKeyIndex checks): a statement of many rows that
+// could stop halfway (ABORT, the default, on a NOT NULL conflict) makes SQLite keep a statement
+// journal, a copy of every page it changes.
 std::string InsertUsersSql(int rows) {
   return fmt::format(
       "INSERT OR IGNORE INTO user_records (uuid_key, raw, event_time_ms, ingested_at, run_id, uuid)\n"
       "VALUES {}",
       SqlValueRows(rows, kInsertParameters));
 }
-// ... and of their keys.
-std::string InsertKeysSql(int rows) {
-  return fmt::format("INSERT OR IGNORE INTO recent_keys (uuid_key, row) VALUES {}", SqlValueRows(rows, 2));
-}
-constexpr std::string_view kFindUser =
-    "SELECT row FROM recent_keys WHERE uuid_key = ?1 UNION ALL SELECT row FROM user_keys WHERE uuid_key = ?1";
 constexpr std::string_view kUpdateUser = R"sql(
 UPDATE user_records SET raw = ?2, event_time_ms = ?3, ingested_at = ?4, run_id = ?5, version = version + 1
 WHERE rowid = ?1 AND raw IS NOT ?2
 )sql";
-constexpr std::string_view kAllKeys = "SELECT uuid_key FROM recent_keys UNION ALL SELECT uuid_key FROM user_keys";
-// recent_keys is read in key order, so user_keys takes its keys in order too.
-constexpr std::string_view kMergeKeys = R"sql(
-INSERT OR IGNORE INTO user_keys (uuid_key, row) SELECT uuid_key, row FROM recent_keys;
-DELETE FROM recent_keys;
-)sql";
-// The filter of keys has room for at least this many, and twice as many as there are.
-constexpr size_t kMinFilterKeys = size_t{1} << 20;
+
+// The current schema's tables: what kCreateSchema makes, and the key index's tables. The key
+// index's view comes after the migrations, which rename user_records (OpenLandingSchema).
+Status CreateSchema(SqliteDb& db) {
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  return db.Exec(SqliteKeyIndex::CreateTablesSql(sqlite_landing::kUserKeys, sqlite_landing::kKeyColumn));
+}
 
 // A row of changes for the outbox, numbered on from the last row's (sqlite_landing_schema.h). One
 // row of VALUES, not INSERT ... SELECT: SQLite runs an INSERT ... SELECT into a table with NOT NULL
@@ -71,7 +59,7 @@ Status MigrateFromV1(SqliteDb& db) {
                              rows.value_or(0));
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
   RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kMigrateFromV1));
-  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_RETURN_IF_ERROR(CreateSchema(db));
   RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCopyFromV1));
   return tx.Commit();
 }
@@ -86,7 +74,7 @@ Status MigrateFromV2(SqliteDb& db) {
   GetLogger("landing")->info("{}: outbox rows of many changes, not one (schema version 2 -> 3), {} rows", db.path(),
                              rows.value_or(0));
   RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kMigrateFromV2));
-  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_RETURN_IF_ERROR(CreateSchema(db));
   RTPIPE_ASSIGN_OR_RETURN(auto read, db.Prepare(sqlite_landing::kReadV2Outbox));
   RTPIPE_ASSIGN_OR_RETURN(auto insert, db.Prepare("INSERT INTO outbox (seq, topic, first_change, changes, entries) "
                                                   "VALUES (?1, ?2, ?1, 1, ?3)"));
@@ -115,22 +103,33 @@ Status MigrateFromV3(SqliteDb& db) {
   RTPIPE_ASSIGN_OR_RETURN(auto version, db.QueryInt("SELECT MAX(version) FROM schema_version"));
   if (version >= 4) return Status::OK();
   RTPIPE_ASSIGN_OR_RETURN(auto rows, db.QueryInt("SELECT COUNT(*) FROM user_records"));
-  GetLogger("landing")->info("{}: user_records keyed in recent_keys and user_keys (schema version 3 -> 4), {} rows",
-                             db.path(), rows.value_or(0));
+  GetLogger("landing")->info("{}: user_records keyed in user_keys (schema version 3 -> 4), {} rows", db.path(),
+                             rows.value_or(0));
   RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kMigrateFromV3));
-  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_RETURN_IF_ERROR(CreateSchema(db));
   RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCopyFromV3));
+  return tx.Commit();
+}
+
+// Brings a landing database of schema version 4 to version 5 (sqlite_landing_schema.h), in one
+// transaction, unless another process (the capture stage's) has just done so.
+Status MigrateFromV4(SqliteDb& db) {
+  RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
+  RTPIPE_ASSIGN_OR_RETURN(auto version, db.QueryInt("SELECT MAX(version) FROM schema_version"));
+  if (version >= 5) return Status::OK();
+  GetLogger("landing")->info("{}: every key in user_keys, none in recent_keys (schema version 4 -> 5)", db.path());
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kMigrateFromV4));
+  RTPIPE_RETURN_IF_ERROR(CreateSchema(db));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kIndexedFromV4));
   return tx.Commit();
 }
 
 }  // namespace
 
 struct SqliteLandingStore::Statements {
+  SqliteKeyIndex keys;
   SqliteStatement insert_user;   // a new person
-  SqliteStatement insert_users;  // kUsersPerInsert new people
-  SqliteStatement insert_key;    // a new person's key
-  SqliteStatement insert_keys;   // kUsersPerInsert new people's keys
-  SqliteStatement find_user;     // a person's rowid, by key
+  SqliteStatement insert_users;  // SqliteKeyIndex::kRowsPerInsert new people
   SqliteStatement update_user;   // a known person, by rowid, if their bytes changed
   SqliteStatement reject;
   SqliteStatement outbox;
@@ -148,10 +147,12 @@ SqliteLandingStore::SqliteLandingStore(std::unique_ptr<SqliteDb> db, std::unique
 SqliteLandingStore::~SqliteLandingStore() = default;
 
 Status OpenLandingSchema(SqliteDb& db) {
-  RTPIPE_RETURN_IF_ERROR(db.Exec(sqlite_landing::kCreateSchema));
+  RTPIPE_RETURN_IF_ERROR(CreateSchema(db));
   RTPIPE_ASSIGN_OR_RETURN(auto version, db.QueryInt("SELECT MAX(version) FROM schema_version"));
   if (!version) {
-    return db.Exec(fmt::format("INSERT INTO schema_version VALUES ({})", sqlite_landing::kSchemaVersion));
+    RTPIPE_RETURN_IF_ERROR(
+        db.Exec(fmt::format("INSERT INTO schema_version VALUES ({})", sqlite_landing::kSchemaVersion)));
+    version = sqlite_landing::kSchemaVersion;
   }
   if (*version > sqlite_landing::kSchemaVersion) {
     return Status::FailedPrecondition("landing database {} has schema version {}, newer than this rtpipe ({})",
@@ -160,7 +161,9 @@ Status OpenLandingSchema(SqliteDb& db) {
   if (*version == 1) RTPIPE_RETURN_IF_ERROR(MigrateFromV1(db).WithContext("migrating " + db.path()));
   if (*version <= 2) RTPIPE_RETURN_IF_ERROR(MigrateFromV2(db).WithContext("migrating " + db.path()));
   if (*version <= 3) RTPIPE_RETURN_IF_ERROR(MigrateFromV3(db).WithContext("migrating " + db.path()));
-  return Status::OK();
+  if (*version <= 4) RTPIPE_RETURN_IF_ERROR(MigrateFromV4(db).WithContext("migrating " + db.path()));
+  return db.Exec(SqliteKeyIndex::CreateViewSql(sqlite_landing::kUserRecords, sqlite_landing::kUserKeys,
+                                               sqlite_landing::kKeyColumn));
 }
 
 Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::string& path, std::string topic,
@@ -171,11 +174,10 @@ Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::
   RTPIPE_ASSIGN_OR_RETURN(auto outbox_end, db->QueryInt("SELECT COALESCE(MAX(seq), 0) FROM outbox"));
   if (durability == Durability::kBeforeCapture) RTPIPE_RETURN_IF_ERROR(db->SyncInBackground(outbox_end.value_or(0)));
   auto prepare = [&](std::string_view sql) { return db->Prepare(sql); };
+  RTPIPE_ASSIGN_OR_RETURN(auto keys, SqliteKeyIndex::Open(*db, sqlite_landing::kUserRecords, sqlite_landing::kUserKeys,
+                                                          sqlite_landing::kKeyColumn));
   RTPIPE_ASSIGN_OR_RETURN(auto insert_user, prepare(InsertUsersSql(1)));
-  RTPIPE_ASSIGN_OR_RETURN(auto insert_users, prepare(InsertUsersSql(kUsersPerInsert)));
-  RTPIPE_ASSIGN_OR_RETURN(auto insert_key, prepare(InsertKeysSql(1)));
-  RTPIPE_ASSIGN_OR_RETURN(auto insert_keys, prepare(InsertKeysSql(kUsersPerInsert)));
-  RTPIPE_ASSIGN_OR_RETURN(auto find_user, prepare(kFindUser));
+  RTPIPE_ASSIGN_OR_RETURN(auto insert_users, prepare(InsertUsersSql(SqliteKeyIndex::kRowsPerInsert)));
   RTPIPE_ASSIGN_OR_RETURN(auto update_user, prepare(kUpdateUser));
   RTPIPE_ASSIGN_OR_RETURN(auto reject, prepare("INSERT INTO rejected_records (source_key, dead_letter, event_time, "
                                                "ingested_at, run_id) VALUES (?1, ?2, ?3, ?4, ?5) "
@@ -186,9 +188,9 @@ Result<std::unique_ptr<SqliteLandingStore>> SqliteLandingStore::Open(const std::
                                   "VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET "
                                   "seed = excluded.seed, page = excluded.page, skip = excluded.skip, "
                                   "source_records = ingest_state.source_records + excluded.source_records"));
-  auto statements = std::make_unique<Statements>(
-      Statements{std::move(insert_user), std::move(insert_users), std::move(insert_key), std::move(insert_keys),
-                 std::move(find_user), std::move(update_user), std::move(reject), std::move(outbox), std::move(state)});
+  auto statements = std::make_unique<Statements>(Statements{std::move(keys), std::move(insert_user),
+                                                            std::move(insert_users), std::move(update_user),
+                                                            std::move(reject), std::move(outbox), std::move(state)});
   return std::unique_ptr<SqliteLandingStore>(new SqliteLandingStore(
       std::move(db), std::move(statements), std::move(topic), std::move(dlq_topic), outbox_end.value_or(0)));
 }
@@ -214,144 +216,44 @@ Result<IngestState> SqliteLandingStore::LoadIngestState() {
   return state;
 }
 
-Status SqliteLandingStore::LoadKeys(size_t more) {
-  if (key_counts_stale_) {
-    RTPIPE_ASSIGN_OR_RETURN(auto recent, db_->QueryInt("SELECT COUNT(*) FROM recent_keys"));
-    RTPIPE_ASSIGN_OR_RETURN(auto merged, db_->QueryInt("SELECT COUNT(*) FROM user_keys"));
-    recent_keys_ = recent.value_or(0);
-    all_keys_ = recent_keys_ + merged.value_or(0);
-    key_counts_stale_ = false;
-  }
-  const size_t wanted = static_cast<size_t>(all_keys_) + more;
-  if (wanted <= keys_filter_.capacity()) return Status::OK();
-  keys_filter_ = BloomFilter(std::max(kMinFilterKeys, 2 * wanted));
-  RTPIPE_ASSIGN_OR_RETURN(auto keys, db_->Prepare(kAllKeys));
-  for (;;) {
-    RTPIPE_ASSIGN_OR_RETURN(bool row, keys.Step());
-    if (!row) break;
-    keys_filter_.Add(keys.ColumnBlob(0));
-  }
-  keys.Reset();
-  return Status::OK();
-}
-
-Status SqliteLandingStore::MergeKeysIfDue() {
-  const double due = std::max(static_cast<double>(kMinMergeKeys),
-                              std::sqrt(static_cast<double>(kMergeCommitRows) * static_cast<double>(all_keys_)));
-  if (static_cast<double>(recent_keys_) < due) return Status::OK();
-  RTPIPE_RETURN_IF_ERROR(db_->Exec(kMergeKeys));
-  recent_keys_ = 0;
-  return Status::OK();
-}
-
 Status SqliteLandingStore::UpsertUsers(const std::vector<LandingUser>& users, const std::string& ingested_at, RunId run,
                                        std::vector<UpsertOutcome>& outcomes) {
-  RTPIPE_RETURN_IF_ERROR(LoadKeys(users.size()));
   // Each user's key in the form the key tables hold, converted once.
-  std::vector<UuidKey> uuid_keys;
-  uuid_keys.reserve(users.size());
-  for (const LandingUser& u : users) uuid_keys.emplace_back(u.key);
-  auto key_of = [&](uint32_t i) { return uuid_keys[i].bytes(); };
-  auto bind_key = [&](SqliteStatement& s, int index, uint32_t i) { s.BindUuidKey(index, uuid_keys[i]); };
-  auto find = [&](uint32_t i) -> Result<std::optional<int64_t>> {
-    SqliteStatement& s = statements_->find_user;
-    bind_key(s, 1, i);
-    RTPIPE_ASSIGN_OR_RETURN(bool found, s.Step());
-    std::optional<int64_t> row;
-    if (found) row = s.ColumnInt(0);
-    s.Reset();
-    return row;
-  };
-  auto bind_insert = [&](SqliteStatement& s, int first, uint32_t i) {
-    const LandingUser& u = users[i];
-    bind_key(s, first + 1, i);
-    s.BindText(first + 2, u.raw);
-    s.BindInt(first + 3, ToMillis(u.event_time));
-    s.BindText(first + 4, ingested_at);
-    s.BindInt(first + 5, run.value());
-    s.BindText(first + 6, u.key);
-  };
-  // The new people met so far, inserted kUsersPerInsert at a time (what is left, one by one).
-  std::vector<uint32_t> fresh;
-  fresh.reserve(kUsersPerInsert);
-  // An insert that ignored a row (OR IGNORE, InsertUsersSql) would be a bug: it fails the write.
-  auto all_inserted = [&](size_t n, std::string_view table) {
-    const int64_t inserted = db_->Changes();
-    return inserted == static_cast<int64_t>(n) ? Status::OK()
-                                               : Status::Internal("{} took {} of {} new rows", table, inserted, n);
-  };
-  auto insert_fresh = [&]() -> Status {
-    const bool whole = fresh.size() == static_cast<size_t>(kUsersPerInsert);
-    SqliteStatement& rows = whole ? statements_->insert_users : statements_->insert_user;
-    SqliteStatement& keys = whole ? statements_->insert_keys : statements_->insert_key;
-    for (size_t from = 0; from < fresh.size(); from += whole ? fresh.size() : 1) {
-      const size_t n = whole ? fresh.size() : 1;
-      for (size_t k = 0; k < n; ++k) bind_insert(rows, static_cast<int>(k) * kInsertParameters, fresh[from + k]);
-      RTPIPE_RETURN_IF_ERROR(rows.Run());
-      RTPIPE_RETURN_IF_ERROR(all_inserted(n, "user_records"));
-      const int64_t first_row = sqlite3_last_insert_rowid(db_->handle()) - static_cast<int64_t>(n) + 1;
-      for (size_t k = 0; k < n; ++k) {
-        bind_key(keys, static_cast<int>(k) * 2 + 1, fresh[from + k]);
-        keys.BindInt(static_cast<int>(k) * 2 + 2, first_row + static_cast<int64_t>(k));
-      }
-      RTPIPE_RETURN_IF_ERROR(keys.Run());
-      RTPIPE_RETURN_IF_ERROR(all_inserted(n, "recent_keys"));
-    }
-    for (uint32_t i : fresh) outcomes[i] = UpsertOutcome::kInserted;
-    recent_keys_ += static_cast<int64_t>(fresh.size());
-    all_keys_ += static_cast<int64_t>(fresh.size());
-    fresh.clear();
-    return Status::OK();
-  };
-
-  std::vector<std::pair<uint32_t, int64_t>> known;  // users to update, and their rows
-  std::vector<uint32_t> again;                      // users whose key came before in this batch
-  const std::vector<uint32_t> order =
-      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].key; });
+  std::vector<UuidKey> keys;
+  keys.reserve(users.size());
+  for (const LandingUser& u : users) keys.emplace_back(u.key);
   // Key order is not the users' order in memory: each one's key and bytes are fetched ahead.
   auto prefetch_bytes = [](const LandingUser& u) {
     PrefetchBytes(u.key.data(), u.key.size());
     PrefetchBytes(u.raw.data(), u.raw.size());
   };
-  std::optional<uint32_t> previous;
-  RTPIPE_RETURN_IF_ERROR(VisitInOrder<LandingUser>(users, order, prefetch_bytes, [&](uint32_t i) -> Status {
-    if (previous && users[*previous].key == users[i].key) {  // the same text is the same key
-      again.push_back(i);
-      return Status::OK();
+  auto insert = [&](std::span<const uint32_t> rows) {
+    SqliteStatement& s = rows.size() == 1 ? statements_->insert_user : statements_->insert_users;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const int first = static_cast<int>(k) * kInsertParameters;
+      const LandingUser& u = users[rows[k]];
+      s.BindUuidKey(first + 1, keys[rows[k]]);
+      s.BindText(first + 2, u.raw);
+      s.BindInt(first + 3, ToMillis(u.event_time));
+      s.BindText(first + 4, ingested_at);
+      s.BindInt(first + 5, run.value());
+      s.BindText(first + 6, u.key);
+      outcomes[rows[k]] = UpsertOutcome::kInserted;
     }
-    previous = i;
-    // Most people are new: the filter says so, and they are looked up nowhere.
-    if (keys_filter_.MayContain(key_of(i))) {
-      RTPIPE_ASSIGN_OR_RETURN(std::optional<int64_t> row, find(i));
-      if (row) {
-        known.emplace_back(i, *row);
-        return Status::OK();
-      }
-    }
-    keys_filter_.Add(key_of(i));
-    fresh.push_back(i);
-    return fresh.size() == static_cast<size_t>(kUsersPerInsert) ? insert_fresh() : Status::OK();
-  }));
-  RTPIPE_RETURN_IF_ERROR(insert_fresh());
-  for (uint32_t i : again) {  // its key's row is in by now, inserted or known
-    RTPIPE_ASSIGN_OR_RETURN(std::optional<int64_t> row, find(i));
-    if (!row)
-      return Status::Internal("user {} is not in recent_keys or user_keys right after its insert", users[i].key);
-    known.emplace_back(i, *row);
-  }
-  // In arrival order: of a key met more than once, the last bytes win.
-  std::sort(known.begin(), known.end());
-  for (auto [i, row] : known) {
-    SqliteStatement& update = statements_->update_user;
-    update.BindInt(1, row);
-    update.BindText(2, users[i].raw);
-    update.BindInt(3, ToMillis(users[i].event_time));
-    update.BindText(4, ingested_at);
-    update.BindInt(5, run.value());
-    RTPIPE_RETURN_IF_ERROR(update.Run());
+    return s.Run();
+  };
+  auto update = [&](uint32_t i, int64_t row) {
+    SqliteStatement& s = statements_->update_user;
+    s.BindInt(1, row);
+    s.BindText(2, users[i].raw);
+    s.BindInt(3, ToMillis(users[i].event_time));
+    s.BindText(4, ingested_at);
+    s.BindInt(5, run.value());
+    RTPIPE_RETURN_IF_ERROR(s.Run());
     outcomes[i] = db_->Changes() > 0 ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
-  }
-  return MergeKeysIfDue();
+    return Status::OK();
+  };
+  return statements_->keys.Upsert<LandingUser>(users, keys, prefetch_bytes, insert, update);
 }
 
 Status SqliteLandingStore::AddToOutbox(const std::string& topic, const OutboxEntry& entry) {
@@ -379,12 +281,6 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   // When each record arrived, for latency tracing: the batches landed together each keep theirs.
   const int64_t now_us = WallMicros();
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(*db_));
-  // A transaction that fails takes back the keys it added: they are counted again before the next.
-  struct CountsStaleUnlessCommitted {
-    bool& stale;
-    bool committed = false;
-    ~CountsStaleUnlessCommitted() { stale = stale || !committed; }
-  } counts_guard{key_counts_stale_};
   row_entries_.clear();  // what a failed Write may have left
   row_changes_ = 0;
   written_outbox_end_ = outbox_end_;
@@ -426,7 +322,7 @@ Result<LandingCounts> SqliteLandingStore::Write(const LandingBatch& batch) {
   state.BindInt(4, batch.source_records);
   RTPIPE_RETURN_IF_ERROR(state.Run());
   RTPIPE_RETURN_IF_ERROR(tx.Commit());
-  counts_guard.committed = true;
+  statements_->keys.Committed();
   outbox_end_ = written_outbox_end_;
   RTPIPE_RETURN_IF_ERROR(db_->MarkCommit(outbox_end_));  // kBeforeCapture: for the capture of the process
   return counts;

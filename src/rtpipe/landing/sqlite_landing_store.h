@@ -4,7 +4,6 @@
 #include <memory>
 #include <string>
 
-#include "rtpipe/base/bloom_filter.h"
 #include "rtpipe/base/sqlite.h"
 #include "rtpipe/landing/landing_store.h"
 #include "rtpipe/landing/sqlite_outbox_entries.h"
@@ -46,22 +45,9 @@ class SqliteLandingStore final : public LandingStore {
 
   enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
   // Lands `users` in key order: a new person's row is appended, many to an insert statement, and
-  // its key goes to recent_keys; a known one's row is updated if its bytes changed. outcomes[i]
-  // is users[i]'s.
+  // its key indexed; a known one's row is updated if its bytes changed. outcomes[i] is users[i]'s.
   Status UpsertUsers(const std::vector<LandingUser>& users, const std::string& ingested_at, RunId run,
                      std::vector<UpsertOutcome>& outcomes);
-  // Counts the keys if a failed transaction left the counts stale, and makes the filter of keys
-  // anew, with room for twice as many, unless it has room for `more` besides the ones it holds.
-  Status LoadKeys(size_t more);
-  // Merges recent_keys into user_keys once it holds max(kMinMergeKeys, sqrt(kMergeCommitRows x
-  // all keys)). Each commit rewrites the pages of recent_keys it touches, and each merge those of
-  // user_keys: that many keys between merges makes the two costs per person about equal, and
-  // their sum smallest, for commits of kMergeCommitRows new people (the API's largest page). At 2M
-  // people that is about 100,000 keys: a commit rewrites an index of at most 2.5 MB, and a merge
-  // one of 50 MB, once per 100,000 people.
-  Status MergeKeysIfDue();
-  static constexpr int64_t kMinMergeKeys = 20'000;
-  static constexpr int64_t kMergeCommitRows = 5'000;
   // An outbox row holds the changes of one topic in a transaction, up to about kOutboxRowBytes of
   // them: a row of 5,000 changes (3 MB) would be copied into a buffer of its size for SQLite's
   // record, allocated afresh (and page-faulted) for each transaction.
@@ -79,12 +65,6 @@ class SqliteLandingStore final : public LandingStore {
   int64_t row_changes_ = 0;
   int64_t outbox_end_;          // the seq of the last outbox row committed: a commit's durable mark
   int64_t written_outbox_end_;  // ... and of the last one the open transaction wrote
-  // Every key in recent_keys and user_keys (and those of failed transactions, which it cannot
-  // take back), so that a new person needs no look-up; how many keys the two tables hold.
-  BloomFilter keys_filter_;
-  int64_t recent_keys_ = 0;
-  int64_t all_keys_ = 0;
-  bool key_counts_stale_ = true;  // until counted, and after a failed transaction
 };
 
 }  // namespace rtpipe

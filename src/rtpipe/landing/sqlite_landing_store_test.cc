@@ -73,6 +73,25 @@ class SqliteLandingStoreTest : public ::testing::Test {
   static LandingUser Entry(const User& u, int64_t event_ms, std::string message) {
     return {u.login.uuid, UserJson(u), TimestampFromMillis(event_ms), std::move(message), nullptr};
   }
+
+  // For a store migrated from a database holding `a` and Bob ("uuid-b"), its path in path_: `a`
+  // again is unchanged, Bob changed is an update of his row, and Cid is new.
+  void ExpectMigratedPeopleFound(SqliteLandingStore& store, const User& a) {
+    auto run = store.BeginRun();
+    User b2 = MakeUser("uuid-b", "Bobby"), c = MakeUser("uuid-c", "Cid");
+    LandingBatch batch;
+    batch.run = *run;
+    batch.users = {Entry(a, 6, "m"), Entry(b2, 7, "m"), Entry(c, 8, "m")};
+    batch.source_records = 3;
+    auto counts = store.Write(batch);
+    ASSERT_TRUE(counts.ok()) << counts.status();
+    EXPECT_EQ(counts->unchanged, 1);
+    EXPECT_EQ(counts->updated, 1);
+    EXPECT_EQ(counts->inserted, 1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records"), 3);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = 'uuid-b' AND first_name = 'Bobby' AND version = 2"), 1);
+  }
+
   std::filesystem::path dir_;
   std::string path_;
   std::unique_ptr<SqliteLandingStore> store_;
@@ -216,8 +235,8 @@ TEST_F(SqliteLandingStoreTest, TypedColumnsFollowTheRawJsonAndAbsentFieldsAreNul
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE postcode = '63104' AND postcode_is_number = 1"), 1);
 }
 
-// A canonical UUID is keyed by its 16 bytes, in the row and in recent_keys; the same person twice in
-// a batch is one row, inserted and then updated.
+// A canonical UUID is keyed by its 16 bytes, in the row and in the key tables; the same person
+// twice in a batch is one row, inserted and then updated.
 TEST_F(SqliteLandingStoreTest, ACanonicalUuidIsKeyedByItsSixteenBytes) {
   auto run = store_->BeginRun();
   User u = MakeUser("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Una");
@@ -233,7 +252,8 @@ TEST_F(SqliteLandingStoreTest, ACanonicalUuidIsKeyedByItsSixteenBytes) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90' AND "
                   "uuid = '0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90'"),
             1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM recent_keys WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_keys_all WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_keys WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid_key = uuid_key('0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90') AND "
                   "uuid = '0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90' AND first_name = 'Uma' AND version = 2"),
             1);
@@ -379,7 +399,7 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionTwoIsMigrated) {
   auto store = SqliteLandingStore::Open(v2_path, "users_created", "users_created.dlq");
   ASSERT_TRUE(store.ok()) << store.status();
   path_ = v2_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 4);
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox_v2'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE seq > (SELECT position FROM capture_state)"), 2);
 
@@ -432,7 +452,7 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
   auto store = SqliteLandingStore::Open(v1_path, "users_created", "users_created.dlq");
   ASSERT_TRUE(store.ok()) << store.status();
   path_ = v1_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 4);
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = '" + canonical + "' AND first_name = 'Ann' AND version = 3"),
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
@@ -485,87 +505,128 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionThreeIsMigrated) {
   auto store = SqliteLandingStore::Open(v3_path, "users_created", "users_created.dlq");
   ASSERT_TRUE(store.ok()) << store.status();
   path_ = v3_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 4);
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'user_records_v3'"), 0);
   EXPECT_EQ(
       Count("SELECT COUNT(*) FROM user_keys k JOIN user_records r ON r.rowid = k.row AND r.uuid_key = k.uuid_key"), 2);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = '" + canonical + "' AND first_name = 'Ann' AND version = 2"),
             1);
 
-  auto run = (*store)->BeginRun();
-  User b2 = MakeUser("uuid-b", "Bobby"), c = MakeUser("uuid-c", "Cid");
-  LandingBatch batch;
-  batch.run = *run;
-  batch.users = {Entry(a, 6, "m"), Entry(b2, 7, "m"), Entry(c, 8, "m")};
-  batch.source_records = 3;
-  auto counts = (*store)->Write(batch);
-  ASSERT_TRUE(counts.ok()) << counts.status();
-  EXPECT_EQ(counts->unchanged, 1);
-  EXPECT_EQ(counts->updated, 1);
-  EXPECT_EQ(counts->inserted, 1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records"), 3);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = 'uuid-b' AND first_name = 'Bobby' AND version = 2"), 1);
+  ExpectMigratedPeopleFound(**store, a);
 }
 
-// The keys of new people go to recent_keys and are merged into user_keys in bulk, once there are
-// SqliteLandingStore::kMinMergeKeys of them (at this size); people are found in either table, also
-// when a filter of the keys is made anew for a store opened again.
-TEST_F(SqliteLandingStoreTest, KeysMergedInBulkStillFindTheirPeople) {
+// A database of schema version 4 (keys in recent_keys and user_keys) is migrated when opened: every
+// key goes to user_keys, so known people are still found.
+TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionFourIsMigrated) {
+  User a = MakeUser("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Ann"), b = MakeUser("uuid-b", "Bob");
+  const std::string v4_path = (dir_ / "v4.db").string();
+  {
+    auto db = SqliteDb::Open(v4_path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
+                           "INSERT INTO schema_version VALUES (4); "
+                           "CREATE TABLE user_records (uuid_key BLOB NOT NULL, uuid TEXT NOT NULL, "
+                           "raw TEXT NOT NULL, event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, "
+                           "run_id INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1); "
+                           "CREATE TABLE recent_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID; "
+                           "CREATE TABLE user_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;")
+                    .ok());
+    for (const User* user : {&a, &b}) {
+      auto insert = (*db)->Prepare("INSERT INTO user_records VALUES (uuid_key(?1), ?1, ?2, 5, 'then', 1, 1)");
+      ASSERT_TRUE(insert.ok());
+      const std::string raw = UserJson(*user);  // bound, not copied, until the insert has run
+      insert->BindText(1, user->login.uuid);
+      insert->BindText(2, raw);
+      ASSERT_TRUE(insert->Run().ok());
+    }
+    // Ann's key was merged, Bob's recent.
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO user_keys SELECT uuid_key, rowid FROM user_records WHERE rowid = 1; "
+                           "INSERT INTO recent_keys SELECT uuid_key, rowid FROM user_records WHERE rowid = 2")
+                    .ok());
+  }
+  auto store = SqliteLandingStore::Open(v4_path, "users_created", "users_created.dlq");
+  ASSERT_TRUE(store.ok()) << store.status();
+  path_ = v4_path;
+  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'recent_keys'"), 0);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM user_keys k JOIN user_records r ON r.rowid = k.row AND r.uuid_key = k.uuid_key"), 2);
+  EXPECT_EQ(Count("SELECT indexed_below FROM user_keys_state"), 3);
+
+  ExpectMigratedPeopleFound(**store, a);
+}
+
+// The keys of new people are kept in memory, and each commit moves those of a slice of the key
+// space into user_keys. A person is found either way, by the store and by the documented look-up
+// (through user_keys_all, reading indexes only), also after the store is opened again, which
+// indexes the rest.
+TEST_F(SqliteLandingStoreTest, KeysIndexedInSlicesStillFindTheirPeople) {
+  // UUIDs spread over the key space, as random ones are.
+  auto uuid = [](int n) {
+    return fmt::format("{:08x}-0000-4000-8000-{:012}", static_cast<uint32_t>(n * 2654435761u), n);
+  };
   auto write = [&](SqliteLandingStore& store, int from, int to, const std::string& first) {
     LandingBatch batch;
     batch.run = *store.BeginRun();
-    for (int n = from; n < to; ++n) {
-      batch.users.push_back(Entry(MakeUser(fmt::format("00000000-0000-4000-8000-{:012}", n), first), 1000, "m"));
-    }
+    for (int n = from; n < to; ++n) batch.users.push_back(Entry(MakeUser(uuid(n), first), 1000, "m"));
     batch.source_records = to - from;
     return store.Write(batch);
   };
-  constexpr int kFirst = 20'010;  // over the first merge's threshold
+  auto look_up_all = [&](int from, int to) {
+    auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok()) << db.status();
+    for (int n = from; n < to; ++n) {
+      const std::string lookup = fmt::format(
+          "SELECT first_name FROM users WHERE row IN (SELECT row FROM user_keys_all WHERE uuid_key = uuid_key('{}'))",
+          uuid(n));
+      auto found = (*db)->Prepare(lookup);
+      ASSERT_TRUE(found.ok()) << found.status();
+      ASSERT_TRUE(found->Step().ValueOr(false)) << n;
+      EXPECT_EQ(found->ColumnText(0), n < from + 5 ? "A" : "B") << n;
+      EXPECT_FALSE(found->Step().ValueOr(true)) << n;
+      found->Reset();
+      auto plan = (*db)->Prepare("EXPLAIN QUERY PLAN " + lookup);
+      ASSERT_TRUE(plan.ok()) << plan.status();
+      while (plan->Step().ValueOr(false)) {  // the one row of user_keys_state aside
+        const std::string_view step = plan->ColumnText(3);
+        EXPECT_TRUE(!step.starts_with("SCAN") || step == "SCAN user_keys_state") << step;
+      }
+      plan->Reset();
+    }
+  };
+  constexpr int kFirst = 20'010;
   auto counts = write(*store_, 0, kFirst, "A");
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(counts->inserted, kFirst);
+  // The first commit's slice is the whole key space: every key is in user_keys.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_keys"), kFirst);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM recent_keys"), 0);
+  EXPECT_EQ(Count("SELECT indexed_below FROM user_keys_state"), kFirst + 1);
 
-  // Some known (merged, some of them changed) and some new ones, then all of them again.
+  // Some known (changed) and some new ones: a slice of sqrt(30 / 20,040) of the key space moves,
+  // so most new keys stay in memory.
   counts = write(*store_, kFirst - 20, kFirst + 30, "B");
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(counts->updated, 20);
   EXPECT_EQ(counts->inserted, 30);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM recent_keys"), 30);
+  EXPECT_LT(Count("SELECT COUNT(*) FROM user_keys"), kFirst + 15);
+  look_up_all(kFirst - 25, kFirst + 30);
+  // Then all of them again, in a store opened anew.
   store_.reset();
   auto reopened = SqliteLandingStore::Open(path_, "users_created", "users_created.dlq");
   ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_keys"), kFirst + 30);
   counts = write(**reopened, kFirst - 20, kFirst + 30, "B");
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(counts->unchanged, 50);
   EXPECT_EQ(counts->inserted, 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records"), kFirst + 30);
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT uuid_key) FROM user_records"), kFirst + 30);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records r JOIN (SELECT * FROM user_keys UNION ALL SELECT * FROM "
-                  "recent_keys) k ON k.row = r.rowid AND k.uuid_key = r.uuid_key"),
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records r JOIN user_keys k ON k.row = r.rowid AND k.uuid_key = "
+                  "r.uuid_key"),
             kFirst + 30);
-
-  // The look-up `rtpipe query --help` gives finds a person, merged or recent, through the indexes.
-  for (int n : {5, kFirst + 5}) {
-    const std::string key = fmt::format("uuid_key('00000000-0000-4000-8000-{:012}')", n);
-    const std::string lookup = fmt::format(
-        "SELECT first_name FROM users WHERE row IN (SELECT row FROM user_keys WHERE uuid_key = {0} UNION ALL "
-        "SELECT row FROM recent_keys WHERE uuid_key = {0})",
-        key);
-    auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
-    ASSERT_TRUE(db.ok()) << db.status();
-    auto found = (*db)->Prepare(lookup);
-    ASSERT_TRUE(found.ok()) << found.status();
-    ASSERT_TRUE(found->Step().ValueOr(false)) << n;
-    EXPECT_EQ(found->ColumnText(0), n < kFirst - 20 ? "A" : "B") << n;
-    EXPECT_FALSE(found->Step().ValueOr(true)) << n;
-    found->Reset();
-    auto plan = (*db)->Prepare("EXPLAIN QUERY PLAN " + lookup);
-    ASSERT_TRUE(plan.ok()) << plan.status();
-    while (plan->Step().ValueOr(false)) EXPECT_FALSE(plan->ColumnText(3).starts_with("SCAN")) << plan->ColumnText(3);
-    plan->Reset();
-  }
+  look_up_all(kFirst - 25, kFirst + 30);
 }
 
 }  // namespace

@@ -8,22 +8,29 @@
 
 #include "rtpipe/base/logging.h"
 #include "rtpipe/base/prefetch.h"
+#include "rtpipe/base/sqlite_key_index.h"
 #include "rtpipe/sink/aggregate_tables.h"
 
 namespace rtpipe {
 namespace {
 
-// The users table's columns but its key, in the order of UpsertUserSql's parameters.
+// The users table's columns, in the order of the parameters of a row of InsertUsersSql.
 constexpr std::string_view kUserColumns =
     "id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture, "
-    "age, age_band, email_domain, country, nat, tenure_days, event_time";
+    "age, age_band, email_domain, country, nat, tenure_days, event_time, id_key";
+constexpr int kUserParameters = 20;  // per row
 
-// The users table is keyed by `id_key` = uuid_key(id): a key of 16 bytes rather than 36 (base/sqlite.h
-// BindUuidKey). Its columns are not declared NOT NULL (the sink never writes a NULL: BindUser binds
-// every one, from strings and integers). Declared so, they would make SQLite run every upsert of
-// many rows with a statement journal, a copy of each page the statement changes (32 KiB each, about
-// 4 for 50 rows), kept so that a NULL met halfway could undo that statement alone. The sink undoes a
-// failed batch whole, by rolling back its transaction.
+// The users table has no key: its rows are only appended, or updated by rowid. Their keys, `id_key`
+// = uuid_key(id) (16 bytes for a canonical UUID: base/sqlite.h BindUuidKey), are indexed in a table
+// of their own, <table>_keys, a slice of the key space at a time (base/sqlite_key_index.h), so that
+// a commit does not rewrite most of a key index of random ids. Its columns are not declared NOT
+// NULL (the sink never writes a NULL: BindUser binds every one, from strings and integers).
+// Declared so, they would make SQLite run every insert of many rows with a statement journal, a
+// copy of each page the statement changes, kept so that a NULL met halfway could undo that
+// statement alone. The sink undoes a failed batch whole, by rolling back its transaction.
+std::string KeysTable(const std::string& table) { return table + "_keys"; }
+constexpr std::string_view kKeyColumn = "id_key";
+
 std::string CreateSchema(const std::string& table) {
   return fmt::format(R"sql(
 CREATE TABLE IF NOT EXISTS {0} (
@@ -31,8 +38,9 @@ CREATE TABLE IF NOT EXISTS {0} (
   first_name TEXT, last_name TEXT, gender TEXT, address TEXT, post_code TEXT, email TEXT, username TEXT,
   dob TEXT, registered_date TEXT, phone TEXT, picture TEXT,
   age INTEGER, age_band TEXT, email_domain TEXT, country TEXT, nat TEXT, tenure_days INTEGER, event_time TEXT,
-  id_key BLOB PRIMARY KEY
+  id_key BLOB
 );
+{1}
 -- Where each input partition stands (sink/sink.h PartitionCheckpoint), written with its rows.
 CREATE TABLE IF NOT EXISTS rtpipe_checkpoints (
   consumer_group TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,
@@ -47,32 +55,24 @@ CREATE TABLE IF NOT EXISTS rtpipe_window_partials (
   PRIMARY KEY (aggregate, window_start, dimensions, partition)
 );
 )sql",
-                     table);
+                     table,
+                     SqliteKeyIndex::CreateTablesSql(KeysTable(table), kKeyColumn) +
+                         SqliteKeyIndex::CreateViewSql(table, KeysTable(table), kKeyColumn));
 }
 
-// Users are upserted kUsersPerUpsert at a time, by one statement of that many rows: a statement
-// costs SQLite a run of its own (step, halt, reset) beside its rows' work.
-constexpr int kUsersPerUpsert = 50;
-constexpr int kUserParameters = 20;  // per row: kUserColumns, then id_key
-
-// The upsert of `rows` users.
-std::string UpsertUsersSql(const std::string& table, int rows) {
-  return fmt::format(R"sql(
-INSERT INTO {0} ({1}, id_key)
-VALUES {2}
-ON CONFLICT (id_key) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-  gender = excluded.gender, address = excluded.address, post_code = excluded.post_code, email = excluded.email,
-  username = excluded.username, dob = excluded.dob, registered_date = excluded.registered_date,
-  phone = excluded.phone, picture = excluded.picture, age = excluded.age, age_band = excluded.age_band,
-  email_domain = excluded.email_domain, country = excluded.country, nat = excluded.nat,
-  tenure_days = excluded.tenure_days, event_time = excluded.event_time
-)sql",
-                     table, kUserColumns, SqlValueRows(rows, kUserParameters));
+// The insert of `rows` new users.
+std::string InsertUsersSql(const std::string& table, int rows) {
+  return fmt::format("INSERT INTO {} ({}) VALUES {}", table, kUserColumns, SqlValueRows(rows, kUserParameters));
+}
+// The update of a known user's row: ?21 is its rowid.
+std::string UpdateUserSql(const std::string& table) {
+  return fmt::format("UPDATE {} SET ({}) = {} WHERE rowid = ?{}", table, kUserColumns, SqlValueRows(1, kUserParameters),
+                     kUserParameters + 1);
 }
 
-// Binds `u` as the row of `s` whose parameters follow `first`; `event_time` keeps its event time's
-// text until `s` runs.
-void BindUser(SqliteStatement& s, int first, const CreatedUser& u, std::string& event_time) {
+// Binds `u` as the row of `s` whose parameters follow `first`, `key` its id's key; `event_time`
+// keeps its event time's text until `s` runs.
+void BindUser(SqliteStatement& s, int first, const CreatedUser& u, const UuidKey& key, std::string& event_time) {
   s.BindText(first + 1, u.id);
   s.BindText(first + 2, u.first_name);
   s.BindText(first + 3, u.last_name);
@@ -93,29 +93,35 @@ void BindUser(SqliteStatement& s, int first, const CreatedUser& u, std::string& 
   s.BindInt(first + 18, u.tenure_days);
   event_time = FormatIso8601(u.event_time);
   s.BindText(first + 19, event_time);
-  s.BindUuidKey(first + 20, u.id);
+  s.BindUuidKey(first + 20, key);
 }
 
 // A users table of an older shape is rebuilt in the current one, in one transaction (a crash leaves
-// it as it was): one made before it had `id_key` (keyed by the id's text), or one whose columns are
-// NOT NULL (CreateSchema says why they are not).
+// it as it was): one made before it had `id_key` (keyed by the id's text), one keyed by `id_key`
+// itself, or one whose columns are NOT NULL (CreateSchema says why they are not).
 Status MigrateUsersTable(SqliteDb& db, const std::string& table) {
   std::string columns = fmt::format("SELECT COUNT(*) FROM pragma_table_info('{}')", table);
   RTPIPE_ASSIGN_OR_RETURN(auto existing, db.QueryInt(columns));
   RTPIPE_ASSIGN_OR_RETURN(auto keyed, db.QueryInt(columns + " WHERE name = 'id_key'"));
+  RTPIPE_ASSIGN_OR_RETURN(auto indexed, db.QueryInt(columns + " WHERE pk > 0"));
   RTPIPE_ASSIGN_OR_RETURN(auto not_null, db.QueryInt(columns + " WHERE \"notnull\""));
-  if (existing.value_or(0) == 0 || (keyed.value_or(0) > 0 && not_null.value_or(0) == 0)) return Status::OK();
+  if (existing.value_or(0) == 0 || (keyed.value_or(0) > 0 && indexed.value_or(0) == 0 && not_null.value_or(0) == 0)) {
+    return Status::OK();
+  }
   RTPIPE_ASSIGN_OR_RETURN(auto rows, db.QueryInt(fmt::format("SELECT COUNT(*) FROM {}", table)));
   GetLogger("sink")->info("{}: rebuilding {} ({}), {} rows", db.path(), table,
-                          keyed.value_or(0) == 0 ? "keyed by id_key = uuid_key(id)" : "without NOT NULL columns",
+                          keyed.value_or(0) == 0     ? "with id_key = uuid_key(id)"
+                          : not_null.value_or(0) > 0 ? "without NOT NULL columns"
+                                                     : "with its keys in a table of their own",
                           rows.value_or(0));
   RTPIPE_ASSIGN_OR_RETURN(auto tx, SqliteTransaction::Begin(db));
   RTPIPE_RETURN_IF_ERROR(db.Exec(fmt::format("ALTER TABLE {0} RENAME TO {0}_rebuilt", table)));
   RTPIPE_RETURN_IF_ERROR(db.Exec(CreateSchema(table)));
-  RTPIPE_RETURN_IF_ERROR(
-      db.Exec(fmt::format("INSERT INTO {0} ({1}, id_key) SELECT {1}, uuid_key(id) FROM "
-                          "{0}_rebuilt ORDER BY rowid; DROP TABLE {0}_rebuilt",
-                          table, kUserColumns)));
+  const std::string values(kUserColumns.substr(0, kUserColumns.rfind(", id_key")));
+  RTPIPE_RETURN_IF_ERROR(db.Exec(fmt::format(
+      "INSERT INTO {0} (rowid, {1}, id_key) SELECT rowid, {1}, uuid_key(id) FROM {0}_rebuilt ORDER BY rowid; "
+      "DROP TABLE {0}_rebuilt",
+      table, values)));  // SqliteKeyIndex::Open indexes the rows
   return tx.Commit();
 }
 
@@ -167,10 +173,12 @@ std::string JoinDimensions(const std::vector<std::string>& values) {
 }  // namespace
 
 struct SqliteSink::Statements {
-  SqliteStatement upsert_user;                           // one user
-  SqliteStatement upsert_users;                          // kUsersPerUpsert users
-  std::array<std::string, kUsersPerUpsert> event_times;  // bound to upsert_users until it runs
-  SqliteStatement checkpoint;                            // forward only
+  SqliteKeyIndex keys;
+  SqliteStatement insert_user;                                          // a new user
+  SqliteStatement insert_users;                                         // SqliteKeyIndex::kRowsPerInsert new users
+  SqliteStatement update_user;                                          // a known user, by rowid
+  std::array<std::string, SqliteKeyIndex::kRowsPerInsert> event_times;  // bound to a statement until it runs
+  SqliteStatement checkpoint;                                           // forward only
   SqliteStatement upsert_partial;
   SqliteStatement sum_partials;
   std::vector<SqliteStatement> upsert_aggregate;  // one per aggregate
@@ -187,8 +195,11 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, co
   RTPIPE_RETURN_IF_ERROR(MigrateUsersTable(*db, table).WithContext("migrating " + path));
   RTPIPE_RETURN_IF_ERROR(db->Exec(CreateSchema(table)));
   RTPIPE_RETURN_IF_ERROR(db->CheckpointInBackground());
-  RTPIPE_ASSIGN_OR_RETURN(auto upsert_user, db->Prepare(UpsertUsersSql(table, 1)));
-  RTPIPE_ASSIGN_OR_RETURN(auto upsert_users, db->Prepare(UpsertUsersSql(table, kUsersPerUpsert)));
+  RTPIPE_ASSIGN_OR_RETURN(auto keys, SqliteKeyIndex::Open(*db, table, KeysTable(table), kKeyColumn));
+  RTPIPE_ASSIGN_OR_RETURN(auto insert_user, db->Prepare(InsertUsersSql(table, 1)));
+  RTPIPE_ASSIGN_OR_RETURN(auto insert_users,
+                          db->Prepare(InsertUsersSql(table, static_cast<int>(SqliteKeyIndex::kRowsPerInsert))));
+  RTPIPE_ASSIGN_OR_RETURN(auto update_user, db->Prepare(UpdateUserSql(table)));
   RTPIPE_ASSIGN_OR_RETURN(
       auto checkpoint,
       db->Prepare("INSERT INTO rtpipe_checkpoints (consumer_group, topic, partition, next_offset, records, dlq_ends, "
@@ -206,8 +217,10 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path, co
       auto sum_partials,
       db->Prepare("SELECT MAX(window_end), SUM(users), SUM(sum_age), MIN(min_age), MAX(max_age), MIN(final) "
                   "FROM rtpipe_window_partials WHERE aggregate = ?1 AND window_start = ?2 AND dimensions = ?3"));
-  auto st = std::make_unique<Statements>(Statements{std::move(upsert_user),
-                                                    std::move(upsert_users),
+  auto st = std::make_unique<Statements>(Statements{std::move(keys),
+                                                    std::move(insert_user),
+                                                    std::move(insert_users),
+                                                    std::move(update_user),
                                                     {},
                                                     std::move(checkpoint),
                                                     std::move(upsert_partial),
@@ -241,8 +254,9 @@ Result<SinkCheckpoint> SqliteSink::LoadCheckpoint(const std::string& group) {
 }
 
 Status SqliteSink::UpsertUsers(const std::vector<CreatedUser>& users) {
-  const std::vector<uint32_t> order =
-      KeyOrder(users.size(), [&](uint32_t i) -> const std::string& { return users[i].id; });
+  std::vector<UuidKey> keys;  // each user's, converted once
+  keys.reserve(users.size());
+  for (const CreatedUser& u : users) keys.emplace_back(u.id);
   // Key order is not the rows' order in memory: each row's strings are fetched ahead.
   auto prefetch_strings = [](const CreatedUser& u) {
     for (const std::string* text : {&u.id, &u.first_name, &u.last_name, &u.address, &u.post_code, &u.email, &u.username,
@@ -250,22 +264,20 @@ Status SqliteSink::UpsertUsers(const std::vector<CreatedUser>& users) {
       PrefetchBytes(text->data(), text->size());
     }
   };
-  // kUsersPerUpsert rows to a statement, in key order (of one person's rows the last wins, as one
-  // statement applies its rows in order); what is left, one by one.
-  auto& many = statements_->upsert_users;
-  auto& one = statements_->upsert_user;
-  Status written = WriteInStatements<kUsersPerUpsert, CreatedUser>(
-      users, order, prefetch_strings,
-      [&](size_t slot, uint32_t i) {
-        BindUser(many, static_cast<int>(slot) * kUserParameters, users[i], statements_->event_times[slot]);
-      },
-      [&](std::span<const uint32_t>) { return many.Run(); },
-      [&](uint32_t i) {
-        BindUser(one, 0, users[i], statements_->event_times[0]);
-        return one.Run();
-      });
-  many.Reset();
-  return written;
+  auto insert = [&](std::span<const uint32_t> rows) {
+    SqliteStatement& s = rows.size() == 1 ? statements_->insert_user : statements_->insert_users;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      BindUser(s, static_cast<int>(k) * kUserParameters, users[rows[k]], keys[rows[k]], statements_->event_times[k]);
+    }
+    return s.Run();
+  };
+  auto update = [&](uint32_t i, int64_t row) {
+    SqliteStatement& s = statements_->update_user;
+    BindUser(s, 0, users[i], keys[i], statements_->event_times[0]);
+    s.BindInt(kUserParameters + 1, row);
+    return s.Run();
+  };
+  return statements_->keys.Upsert<CreatedUser>(users, keys, prefetch_strings, insert, update);
 }
 
 // Stores each partition's window values, then sets every aggregate row they touched to the sum
@@ -342,7 +354,9 @@ Status SqliteSink::Write(const std::string& group, const SinkBatch& batch) {
     s.BindBlob(7, p.state);
     RTPIPE_RETURN_IF_ERROR(s.Run());
   }
-  return tx.Commit();
+  RTPIPE_RETURN_IF_ERROR(tx.Commit());
+  statements_->keys.Committed();
+  return Status::OK();
 }
 
 }  // namespace rtpipe

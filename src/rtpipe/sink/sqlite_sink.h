@@ -27,7 +27,7 @@ class SqliteSink final : public Sink {
   SqliteSink(std::unique_ptr<SqliteDb> db, std::unique_ptr<Statements> statements,
              std::vector<AggregateDefinition> aggregates);
 
-  // Upserts the users in key order, in one statement per kUsersPerUpsert of them.
+  // Upserts the users by id (base/sqlite_key_index.h): a new one is appended, a known one updated.
   Status UpsertUsers(const std::vector<CreatedUser>& users);
   Status UpsertAggregates(const std::vector<AggregateRow>& rows);
 

@@ -48,20 +48,21 @@ class SqliteSinkTest : public ::testing::Test {
 
   static constexpr const char* kCanonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
 
-  // Makes the users table as older rtpipes did, every column NOT NULL: `id` declared as given, then
-  // the other columns and `more`. It holds Ann (kCanonical, 30) and Bob ("b", 40), keyed if it has
+  // Makes the users table as older rtpipes did: `id` declared as given, then the other columns, each
+  // with `constraint`, then `more`. It holds Ann (kCanonical, 30) and Bob ("b", 40), keyed if it has
   // `id_key`.
-  void MakeOldUsersTable(const std::string& id, const std::string& more) {
+  void MakeOldUsersTable(const std::string& id, const std::string& more, const std::string& constraint = " NOT NULL") {
     auto db = SqliteDb::Open((dir_ / "analytics.db").string(), SqliteDb::Mode::kReadWriteCreate);
     ASSERT_TRUE(db.ok()) << db.status();
+    std::string columns;
+    for (const char* column :
+         {"first_name TEXT", "last_name TEXT", "gender TEXT", "address TEXT", "post_code TEXT", "email TEXT",
+          "username TEXT", "dob TEXT", "registered_date TEXT", "phone TEXT", "picture TEXT", "age INTEGER",
+          "age_band TEXT", "email_domain TEXT", "country TEXT", "nat TEXT", "tenure_days INTEGER", "event_time TEXT"}) {
+      columns += std::string(", ") + column + constraint;
+    }
     std::string sql =
-        "CREATE TABLE created_users (id " + id +
-        ", first_name TEXT NOT NULL, last_name TEXT NOT NULL, gender TEXT NOT NULL, address TEXT NOT NULL, "
-        "post_code TEXT NOT NULL, email TEXT NOT NULL, username TEXT NOT NULL, dob TEXT NOT NULL, "
-        "registered_date TEXT NOT NULL, phone TEXT NOT NULL, picture TEXT NOT NULL, age INTEGER NOT NULL, "
-        "age_band TEXT NOT NULL, email_domain TEXT NOT NULL, country TEXT NOT NULL, nat TEXT NOT NULL, "
-        "tenure_days INTEGER NOT NULL, event_time TEXT NOT NULL" +
-        more +
+        "CREATE TABLE created_users (id " + id + columns + more +
         "); INSERT INTO created_users (id, first_name, last_name, gender, address, post_code, email, username, dob, "
         "registered_date, phone, picture, age, age_band, email_domain, country, nat, tenure_days, event_time) "
         "VALUES ('" +
@@ -71,6 +72,20 @@ class SqliteSinkTest : public ::testing::Test {
         "'example.com', 'Norway', 'NO', 5, 't')";
     if (!more.empty()) sql += "; UPDATE created_users SET id_key = uuid_key(id)";
     ASSERT_TRUE((*db)->Exec(sql).ok());
+  }
+
+  // Opens the store (which migrates an old table) and writes an update of Ann's row and a new one.
+  void WriteAnneAndCy() {
+    auto sink = OpenSink(config_);
+    ASSERT_TRUE(sink.ok()) << sink.status();
+    SinkBatch batch;
+    batch.users = {Row(kCanonical, "Anne"), Row("c", "Cy")};
+    ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  }
+
+  // The WHERE clause that finds a row by its key through the key index (README.md).
+  static std::string ByKey(const std::string& key) {
+    return "WHERE rowid IN (SELECT row FROM spark_streams.created_users_keys_all WHERE id_key = " + key + ")";
   }
 
   std::filesystem::path dir_;
@@ -166,17 +181,17 @@ TEST_F(SqliteSinkTest, ManyRowsAreWrittenAsOneByOne) {
   EXPECT_EQ(expected.at("id-047").first, "last-47");
 }
 
-// The table is keyed by id_key = uuid_key(id): 16 bytes for a canonical UUID. A query finds a row
-// by it through the index, and shows it as the literal that stands for it.
+// The rows are found by id_key = uuid_key(id): 16 bytes for a canonical UUID, in the key tables. A
+// query finds a row by it through their indexes, as README.md says, and shows it as the literal that
+// stands for it.
 TEST_F(SqliteSinkTest, ACanonicalIdIsKeyedByItsSixteenBytes) {
   auto sink = OpenSink(config_);
   ASSERT_TRUE(sink.ok()) << sink.status();
   SinkBatch batch;
   batch.users = {Row("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Una"), Row("not-a-uuid", "Nat")};
   ASSERT_TRUE((*sink)->Write("g", batch).ok());
-  auto result = RunQuery(config_,
-                         "SELECT first_name, id_key, typeof(id_key) FROM spark_streams.created_users WHERE id_key = "
-                         "uuid_key('0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90')");
+  auto result = RunQuery(config_, "SELECT first_name, id_key, typeof(id_key) FROM spark_streams.created_users " +
+                                      ByKey("uuid_key('0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90')"));
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->rows.size(), 1u);
   EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "Una");
@@ -186,10 +201,65 @@ TEST_F(SqliteSinkTest, ACanonicalIdIsKeyedByItsSixteenBytes) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "x'00ff0010'");
   EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "x'00000000000040008000000000000000'");
-  result = RunQuery(config_, "SELECT first_name FROM spark_streams.created_users WHERE id_key = 'not-a-uuid'");
+  result = RunQuery(config_, "SELECT first_name FROM spark_streams.created_users " + ByKey("'not-a-uuid'"));
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->rows.size(), 1u);
   EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "Nat");
+}
+
+// Of many users, each commit keeps the new keys in memory and moves those of a slice of the key
+// space into created_users_keys. A store opened anew (which indexes the rest, and makes its filter
+// of keys anew) still finds every user: a known one's row is updated, a new one gets a row, and the
+// documented look-up by key reads the indexes only.
+TEST_F(SqliteSinkTest, KeysIndexedInSlicesStillFindTheirUsers) {
+  constexpr int kUsers = 20'010;
+  // UUIDs spread over the key space, as random ones are.
+  auto id = [](int n) {
+    return fmt::format("{:08x}-0000-4000-8000-{:012}", static_cast<uint32_t>(n * 2654435761u), n);
+  };
+  auto count = [&](const std::string& table) {
+    auto result = RunQuery(config_, "SELECT COUNT(*) FROM spark_streams." + table);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? std::get<int64_t>(result->rows[0][0]) : -1;
+  };
+  {
+    auto sink = OpenSink(config_);
+    ASSERT_TRUE(sink.ok()) << sink.status();
+    for (int from = 0; from < kUsers; from += 5'000) {
+      SinkBatch batch;
+      for (int n = from; n < std::min(kUsers, from + 5'000); ++n) batch.users.push_back(Row(id(n), "first"));
+      ASSERT_TRUE((*sink)->Write("g", batch).ok());
+    }
+    EXPECT_LT(count("created_users_keys"), kUsers);  // the rest in memory
+    EXPECT_EQ(count("created_users_keys_all"), kUsers);
+  }
+  auto sink = OpenSink(config_);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  SinkBatch batch;  // a new user, then known ones, one of them twice
+  batch.users = {Row(id(kUsers), "new"), Row(id(7), "changed"), Row(id(19'999), "once"), Row(id(19'999), "twice")};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  batch.users = {Row(id(kUsers), "new again")};
+  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  EXPECT_EQ(count("created_users"), kUsers + 1);
+  EXPECT_EQ(count("created_users_keys_all"), kUsers + 1);
+  auto distinct = RunQuery(config_, "SELECT COUNT(DISTINCT id_key) FROM spark_streams.created_users");
+  ASSERT_TRUE(distinct.ok()) << distinct.status();
+  EXPECT_EQ(std::get<int64_t>(distinct->rows[0][0]), kUsers + 1);
+  std::map<int, std::string> expected = {{7, "changed"}, {19'999, "twice"}, {kUsers, "new again"}};
+  for (int n = 0; n < 100; ++n) expected.emplace(n, "first");
+  for (const auto& [n, first_name] : expected) {
+    const std::string where = ByKey("uuid_key('" + id(n) + "')");
+    auto row = RunQuery(config_, "SELECT first_name FROM spark_streams.created_users " + where);
+    ASSERT_TRUE(row.ok()) << row.status();
+    ASSERT_EQ(row->rows.size(), 1u) << n;
+    EXPECT_EQ(std::get<std::string>(row->rows[0][0]), first_name) << n;
+    auto plan = RunQuery(config_, "EXPLAIN QUERY PLAN SELECT first_name FROM spark_streams.created_users " + where);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    for (const auto& line : plan->rows) {  // the one row of created_users_keys_state aside
+      const auto& step = std::get<std::string>(line.back());
+      EXPECT_TRUE(!step.starts_with("SCAN") || step == "SCAN created_users_keys_state") << step;
+    }
+  }
 }
 
 // A table written before it had id_key (keyed by the id's text) is rebuilt with it when the store
@@ -223,11 +293,7 @@ TEST_F(SqliteSinkTest, ATableKeyedByTheIdsTextIsMigrated) {
 TEST_F(SqliteSinkTest, ATableWithNotNullColumnsIsRebuiltWithoutThem) {
   const std::string canonical = kCanonical;
   MakeOldUsersTable("TEXT NOT NULL", ", id_key BLOB PRIMARY KEY");
-  auto sink = OpenSink(config_);
-  ASSERT_TRUE(sink.ok()) << sink.status();
-  SinkBatch batch;  // an update of the first row and a new one
-  batch.users = {Row(canonical, "Anne"), Row("c", "Cy")};
-  ASSERT_TRUE((*sink)->Write("g", batch).ok());
+  WriteAnneAndCy();
   auto result = RunQuery(config_, "SELECT id, first_name, age FROM spark_streams.created_users ORDER BY id");
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->rows.size(), 3u);
@@ -245,6 +311,31 @@ TEST_F(SqliteSinkTest, ATableWithNotNullColumnsIsRebuiltWithoutThem) {
   auto leftover = RunQuery(config_, "SELECT COUNT(*) FROM spark_streams.sqlite_master WHERE name LIKE '%rebuilt%'");
   ASSERT_TRUE(leftover.ok()) << leftover.status();
   EXPECT_EQ(std::get<int64_t>(leftover->rows[0][0]), 0);
+}
+
+// A table keyed by id_key itself, as rtpipe made it before its keys had a table of their own, is
+// rebuilt when the store opens: its rows keep their rowids, and their keys go to created_users_keys.
+TEST_F(SqliteSinkTest, ATableKeyedByIdKeyIsRebuiltWithItsKeysInATableOfTheirOwn) {
+  const std::string canonical = kCanonical;
+  MakeOldUsersTable("TEXT", ", id_key BLOB PRIMARY KEY", "");
+  WriteAnneAndCy();
+  auto result = RunQuery(config_, "SELECT rowid, id, first_name FROM spark_streams.created_users ORDER BY rowid");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->rows.size(), 3u);
+  EXPECT_EQ(result->rows[0], (std::vector<QueryValue>{int64_t{1}, canonical, std::string("Anne")}));
+  EXPECT_EQ(result->rows[1], (std::vector<QueryValue>{int64_t{2}, std::string("b"), std::string("Bob")}));
+  EXPECT_EQ(result->rows[2], (std::vector<QueryValue>{int64_t{3}, std::string("c"), std::string("Cy")}));
+  auto keys = RunQuery(config_,
+                       "SELECT row, k.id_key = uuid_key(id) FROM spark_streams.created_users_keys k JOIN "
+                       "spark_streams.created_users u ON u.rowid = row ORDER BY row");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_EQ(keys->rows.size(), 3u);
+  for (int64_t row = 1; row <= 3; ++row) {
+    EXPECT_EQ(keys->rows[row - 1], (std::vector<QueryValue>{row, int64_t{1}}));
+  }
+  auto indexed = RunQuery(config_, "SELECT COUNT(*) FROM pragma_index_list('created_users', 'spark_streams')");
+  ASSERT_TRUE(indexed.ok()) << indexed.status();
+  EXPECT_EQ(std::get<int64_t>(indexed->rows[0][0]), 0);
 }
 
 TEST_F(SqliteSinkTest, AggregateRowsAreTheSumOfThePartitionsValues) {
