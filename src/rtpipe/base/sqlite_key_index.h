@@ -47,8 +47,7 @@ class SqliteKeyIndex {
   static std::string CreateViewSql(std::string_view table, std::string_view keys, std::string_view key);
   /// The index of `db`'s `table`, made by CreateTablesSql and CreateViewSql; first indexes, in a
   /// transaction of its own, the rows not indexed yet. One writer: the store's connection.
-  static Result<SqliteKeyIndex> Open(SqliteDb& db, std::string_view table, std::string_view keys,
-                                     std::string_view key);
+  static Result<SqliteKeyIndex> Open(SqliteDb& db, std::string_view table, std::string_view keys, std::string_view key);
   SqliteKeyIndex(SqliteKeyIndex&&) noexcept;
   SqliteKeyIndex& operator=(SqliteKeyIndex&&) noexcept;
   ~SqliteKeyIndex();

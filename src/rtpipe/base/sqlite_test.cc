@@ -215,9 +215,11 @@ INSTANTIATE_TEST_SUITE_P(InlineAndInBackground, SqliteCheckpointTest, ::testing:
 TEST_P(SqliteCheckpointTest, TheWalStaysBoundedWhileReadersKeepComing) {
   // SQLite's own automatic checkpoint never waits for readers: with a reader always at work, as the
   // capture stage is on the landing database, it never restarts the WAL, which grows with every
-  // commit. Here 400 MiB are committed while two other connections read without pause; the WAL
+  // commit. Here 600 MB are committed while two other connections read without pause; the WAL
   // must stay near the 256 MiB at which it is restarted (whatever the page size: the bounds are in
-  // bytes, not frames), also when a thread of its own checkpoints while the writer goes on.
+  // bytes, not frames). A thread of its own checkpoints while the writer goes on, so the WAL grows
+  // past that by what the writer commits while a checkpoint copies: up to 380 MiB was seen on a
+  // busy machine.
   auto path = TempDb();
   auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, "OFF");
   ASSERT_TRUE(db.ok()) << db.status();
@@ -245,7 +247,7 @@ TEST_P(SqliteCheckpointTest, TheWalStaysBoundedWhileReadersKeepComing) {
   auto insert = (*db)->Prepare("INSERT INTO t VALUES (randomblob(100000))");
   ASSERT_TRUE(insert.ok());
   uintmax_t largest_wal = 0;
-  for (int i = 0; i < 4000; ++i) {  // 4000 commits of ~100 KB
+  for (int i = 0; i < 6000; ++i) {  // 6000 commits of ~100 KB
     ASSERT_TRUE(insert->Run().ok());
     std::error_code ec;
     largest_wal = std::max(largest_wal, std::filesystem::file_size(path + "-wal", ec));
@@ -254,8 +256,8 @@ TEST_P(SqliteCheckpointTest, TheWalStaysBoundedWhileReadersKeepComing) {
   reader1.join();
   reader2.join();
   EXPECT_GT(reads.load(), 0);
-  EXPECT_LT(largest_wal, uintmax_t{300} << 20) << "the WAL grew without bound";
-  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM t"), 4001);
+  EXPECT_LT(largest_wal, (GetParam() ? uintmax_t{448} : uintmax_t{300}) << 20) << "the WAL grew without bound";
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM t"), 6001);
   db->reset();
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
