@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -126,6 +127,8 @@ Status SqliteKeyIndex::IndexAll() {
   count.Reset();
   RTPIPE_RETURN_IF_ERROR(counted.status());
   recent_.clear();
+  added_.clear();
+  added_in_order_ = true;
   recent_texts_.clear();
   next_slice_ = 0;
   return Status::OK();
@@ -135,8 +138,15 @@ Result<std::optional<int64_t>> SqliteKeyIndex::Find(const UuidKey& key) {
   if (!filter_.MayContain(key.bytes())) return std::nullopt;
   if (key.is_text()) {
     if (auto it = recent_texts_.find(key.bytes()); it != recent_texts_.end()) return it->second;
-  } else if (auto it = recent_.find(BlobKey(key.bytes())); it != recent_.end()) {
-    return it->second;
+  } else {
+    // Keys are added in key order as a rule (Upsert visits them so): sorted only when they were not.
+    if (!added_in_order_) std::sort(added_.begin(), added_.end());
+    added_in_order_ = true;
+    const RecentKey wanted{BlobKey(key.bytes()), 0};
+    for (const std::vector<RecentKey>* keys : {&recent_, &added_}) {
+      auto it = std::lower_bound(keys->begin(), keys->end(), wanted);
+      if (it != keys->end() && it->key == wanted.key) return it->row;
+    }
   }
   SqliteStatement& s = statements_->find;
   s.BindUuidKey(1, key);
@@ -161,7 +171,9 @@ Status SqliteKeyIndex::AddKeys(std::span<const uint32_t> items, std::span<const 
     if (key.is_text()) {
       recent_texts_.emplace(key.bytes(), row);
     } else {
-      recent_.emplace(BlobKey(key.bytes()), row);
+      const RecentKey added{BlobKey(key.bytes()), row};
+      added_in_order_ = added_in_order_ && (added_.empty() || added_.back() < added);
+      added_.push_back(added);
     }
   }
   next_row_ = std::max(next_row_, first_row + n);
@@ -201,12 +213,19 @@ Status SqliteKeyIndex::MergeSlice(size_t added) {
   if (next_slice_ == 0) {
     for (const auto& [text, row] : recent_texts_) entries.push_back({text, true, row});
   }
-  const auto first = recent_.lower_bound({next_slice_, 0});
-  const auto stop = last ? recent_.end() : recent_.lower_bound({static_cast<uint64_t>(end), 0});
+  if (!added_in_order_) std::sort(added_.begin(), added_.end());
+  const size_t before = recent_.size();
+  recent_.insert(recent_.end(), added_.begin(), added_.end());
+  std::inplace_merge(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(before), recent_.end());
+  added_.clear();
+  added_in_order_ = true;
+  const auto first = std::lower_bound(recent_.begin(), recent_.end(), RecentKey{{next_slice_, 0}, 0});
+  const auto stop =
+      last ? recent_.end() : std::lower_bound(first, recent_.end(), RecentKey{{static_cast<uint64_t>(end), 0}, 0});
   bytes.reserve(static_cast<size_t>(std::distance(first, stop)));
   for (auto it = first; it != stop; ++it) {
-    bytes.push_back(BlobBytes(it->first));
-    entries.push_back({std::string_view(bytes.back().data(), bytes.back().size()), false, it->second});
+    bytes.push_back(BlobBytes(it->key));
+    entries.push_back({std::string_view(bytes.back().data(), bytes.back().size()), false, it->row});
   }
   RTPIPE_RETURN_IF_ERROR(InsertKeys(entries));
   if (next_slice_ == 0) recent_texts_.clear();
@@ -214,7 +233,7 @@ Status SqliteKeyIndex::MergeSlice(size_t added) {
   next_slice_ = last ? 0 : static_cast<uint64_t>(end);
   // Every row before the first one whose key is still in memory has its key in the index table.
   int64_t indexed_below = next_row_;
-  for (const auto& [key, row] : recent_) indexed_below = std::min(indexed_below, row);
+  for (const RecentKey& recent : recent_) indexed_below = std::min(indexed_below, recent.row);
   for (const auto& [key, row] : recent_texts_) indexed_below = std::min(indexed_below, row);
   statements_->set_indexed_below.BindInt(1, indexed_below);
   return statements_->set_indexed_below.Run();
