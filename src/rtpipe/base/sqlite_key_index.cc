@@ -3,11 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstring>
-
-#include "rtpipe/base/words.h"
 
 namespace rtpipe {
 namespace {
@@ -15,15 +11,11 @@ namespace {
 // The filter of keys has room for at least this many, and twice as many as there are.
 constexpr size_t kMinFilterKeys = size_t{1} << 20;
 
-// A canonical UUID's 16 bytes as two numbers that order as the bytes do.
-std::pair<uint64_t, uint64_t> BlobKey(std::string_view bytes) {
-  return {__builtin_bswap64(words::Load(bytes.data())), __builtin_bswap64(words::Load(bytes.data() + 8))};
-}
-std::array<char, 16> BlobBytes(std::pair<uint64_t, uint64_t> key) {
-  const uint64_t words[2] = {__builtin_bswap64(key.first), __builtin_bswap64(key.second)};
-  std::array<char, 16> bytes;
-  std::memcpy(bytes.data(), words, bytes.size());
-  return bytes;
+// A canonical UUID's 16 bytes, as the index table holds them.
+std::array<char, 16> BlobKey(std::string_view bytes) {
+  std::array<char, 16> key;
+  std::memcpy(key.data(), bytes.data(), key.size());
+  return key;
 }
 
 }  // namespace
@@ -33,10 +25,10 @@ struct SqliteKeyIndex::Statements {
   SqliteStatement insert_keys;  // kRowsPerInsert keys
   SqliteStatement find;         // a key's row
   SqliteStatement all_keys;
-  SqliteStatement count;
   SqliteStatement index_all;  // the rows from indexed_below on
   SqliteStatement set_indexed_below;
   std::string table;
+  std::string keys;
 };
 
 std::string SqliteKeyIndex::CreateTablesSql(std::string_view keys, std::string_view key) {
@@ -73,7 +65,6 @@ Result<SqliteKeyIndex> SqliteKeyIndex::Open(SqliteDb& db, std::string_view table
   RTPIPE_ASSIGN_OR_RETURN(auto insert_keys, db.Prepare(insert_keys_sql(static_cast<int>(kRowsPerInsert))));
   RTPIPE_ASSIGN_OR_RETURN(auto find, db.Prepare(fmt::format("SELECT row FROM {} WHERE {} = ?1", keys, key)));
   RTPIPE_ASSIGN_OR_RETURN(auto all_keys, db.Prepare(fmt::format("SELECT {} FROM {}", key, keys)));
-  RTPIPE_ASSIGN_OR_RETURN(auto count, db.Prepare(fmt::format("SELECT COUNT(*) FROM {}", keys)));
   RTPIPE_ASSIGN_OR_RETURN(
       auto index_all, db.Prepare(fmt::format("INSERT OR IGNORE INTO {1} ({2}, row) SELECT {2}, rowid FROM {0} WHERE "
                                              "rowid >= (SELECT indexed_below FROM {1}_state) ORDER BY {2}",
@@ -81,8 +72,8 @@ Result<SqliteKeyIndex> SqliteKeyIndex::Open(SqliteDb& db, std::string_view table
   RTPIPE_ASSIGN_OR_RETURN(auto set_indexed_below,
                           db.Prepare(fmt::format("UPDATE {}_state SET indexed_below = ?1", keys)));
   auto statements = std::make_unique<Statements>(
-      Statements{std::move(insert_key), std::move(insert_keys), std::move(find), std::move(all_keys), std::move(count),
-                 std::move(index_all), std::move(set_indexed_below), std::string(table)});
+      Statements{std::move(insert_key), std::move(insert_keys), std::move(find), std::move(all_keys),
+                 std::move(index_all), std::move(set_indexed_below), std::string(table), std::string(keys)});
   SqliteKeyIndex index(db, std::move(statements));
   // Indexed, counted and filtered now, not at the first write: at 2M keys, that takes about a
   // second, which the first records would wait for.
@@ -121,11 +112,8 @@ Status SqliteKeyIndex::IndexAll() {
   next_row_ = next_row.value_or(1);
   statements_->set_indexed_below.BindInt(1, next_row_);
   RTPIPE_RETURN_IF_ERROR(statements_->set_indexed_below.Run());
-  SqliteStatement& count = statements_->count;
-  auto counted = count.Step();
-  if (counted.ok() && *counted) all_keys_ = count.ColumnInt(0);
-  count.Reset();
-  RTPIPE_RETURN_IF_ERROR(counted.status());
+  RTPIPE_ASSIGN_OR_RETURN(auto counted, db_->QueryInt(fmt::format("SELECT COUNT(*) FROM {}", statements_->keys)));
+  all_keys_ = counted.value_or(0);
   recent_.clear();
   added_.clear();
   added_in_order_ = true;
@@ -139,9 +127,7 @@ Result<std::optional<int64_t>> SqliteKeyIndex::Find(const UuidKey& key) {
   if (key.is_text()) {
     if (auto it = recent_texts_.find(key.bytes()); it != recent_texts_.end()) return it->second;
   } else {
-    // Keys are added in key order as a rule (Upsert visits them so): sorted only when they were not.
-    if (!added_in_order_) std::sort(added_.begin(), added_.end());
-    added_in_order_ = true;
+    SortAdded();
     const RecentKey wanted{BlobKey(key.bytes()), 0};
     for (const std::vector<RecentKey>* keys : {&recent_, &added_}) {
       auto it = std::lower_bound(keys->begin(), keys->end(), wanted);
@@ -181,6 +167,11 @@ Status SqliteKeyIndex::AddKeys(std::span<const uint32_t> items, std::span<const 
   return Status::OK();
 }
 
+void SqliteKeyIndex::SortAdded() {
+  if (!added_in_order_) std::sort(added_.begin(), added_.end());
+  added_in_order_ = true;
+}
+
 Status SqliteKeyIndex::InsertKeys(std::span<const Entry> entries) {
   for (size_t from = 0; from < entries.size();) {
     const size_t n = entries.size() - from >= kRowsPerInsert ? kRowsPerInsert : 1;
@@ -209,24 +200,21 @@ Status SqliteKeyIndex::MergeSlice(size_t added) {
   // The slice's keys, in key order: TEXT ones first (SQLite orders them before BLOBs), in the
   // first slice.
   std::vector<Entry> entries;
-  std::vector<std::array<char, 16>> bytes;
   if (next_slice_ == 0) {
     for (const auto& [text, row] : recent_texts_) entries.push_back({text, true, row});
   }
-  if (!added_in_order_) std::sort(added_.begin(), added_.end());
+  SortAdded();
   const size_t before = recent_.size();
   recent_.insert(recent_.end(), added_.begin(), added_.end());
   std::inplace_merge(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(before), recent_.end());
   added_.clear();
-  added_in_order_ = true;
-  const auto first = std::lower_bound(recent_.begin(), recent_.end(), RecentKey{{next_slice_, 0}, 0});
+  auto below = [](uint64_t bound) {
+    return [bound](const RecentKey& k) { return sqlite_internal::KeyPrefix(k.bytes()) < bound; };
+  };
+  const auto first = std::partition_point(recent_.begin(), recent_.end(), below(next_slice_));
   const auto stop =
-      last ? recent_.end() : std::lower_bound(first, recent_.end(), RecentKey{{static_cast<uint64_t>(end), 0}, 0});
-  bytes.reserve(static_cast<size_t>(std::distance(first, stop)));
-  for (auto it = first; it != stop; ++it) {
-    bytes.push_back(BlobBytes(it->key));
-    entries.push_back({std::string_view(bytes.back().data(), bytes.back().size()), false, it->row});
-  }
+      last ? recent_.end() : std::partition_point(first, recent_.end(), below(static_cast<uint64_t>(end)));
+  for (auto it = first; it != stop; ++it) entries.push_back({it->bytes(), false, it->row});
   RTPIPE_RETURN_IF_ERROR(InsertKeys(entries));
   if (next_slice_ == 0) recent_texts_.clear();
   recent_.erase(first, stop);

@@ -4,7 +4,9 @@
 // The landing store and the analytics store upsert their people by it.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,15 +105,17 @@ class SqliteKeyIndex {
   BloomFilter filter_;
   int64_t all_keys_ = 0;
   bool committed_ = false;  // until the first IndexAll
-  // The keys not in the index table yet, and their rows: a canonical UUID's 16 bytes as two
-  // numbers that order as they do, in key order (24 bytes each, where a map's node took about 64);
-  // those added since the last slice, to be merged into them; and other keys by their text (in the
-  // first slice).
+  // The keys not in the index table yet, and their rows: a canonical UUID's 16 bytes, in key order
+  // (24 bytes each, where a map's node took about 64); those added since the last slice, to be
+  // merged into them; and other keys by their text (in the first slice).
   struct RecentKey {
-    std::pair<uint64_t, uint64_t> key;
+    std::array<char, 16> key;
     int64_t row;
-    bool operator<(const RecentKey& other) const { return key < other.key; }
+    std::string_view bytes() const { return {key.data(), key.size()}; }
+    bool operator<(const RecentKey& other) const { return std::memcmp(key.data(), other.key.data(), key.size()) < 0; }
   };
+  // Sorts added_ unless its keys came in key order, as Upsert visits them.
+  void SortAdded();
   std::vector<RecentKey> recent_;
   std::vector<RecentKey> added_;
   bool added_in_order_ = true;
