@@ -12,7 +12,8 @@
 // 3. Source-to-store latency at a fixed offered load (users every 100 ms, from saved pages), into
 //    stores that hold --store-users users when it starts (filled first, at full speed).
 // The bytes the whole pipeline writes are set against the disk's durable sequential write rate,
-// measured in the same directory before the runs, as dd measures it.
+// measured in the same directory before the runs, as dd measures it; its CPU time per record against
+// the machine's speed, measured right before and after its run (JsonParseRate).
 // Each timed run starts on a settled disk (Settle).
 // Durability stays on (log.fsync=always; a SQLite store's commit is on disk before the next stage
 // reads it, docs/architecture.md, "Where state lives"). Peak RSS is measured per phase
@@ -21,6 +22,7 @@
 // that of one `rtpipe run`, not of the phases before it.
 
 #include <fmt/format.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -124,6 +126,38 @@ Result<double> DiskWriteRate(const std::filesystem::path& dir) {
   return static_cast<double>(kBlocks) * static_cast<double>(block.size()) / seconds;
 }
 
+// The machine's speed, the baseline of the pipeline's CPU time: the rate at which simdjson's DOM
+// parser reads the saved pages in `pages` (up to 64 MB of them) on this thread, bytes/s, the best of
+// three passes. These machines are shared, and how fast they run varies from hour to hour: the
+// pipeline's CPU time per record times this rate, the JSON that parser reads in that time, moves
+// much less with the machine than the time itself.
+Result<double> JsonParseRate(const std::filesystem::path& pages) {
+  constexpr size_t kMaxBytes = size_t{64} << 20;
+  std::vector<simdjson::padded_string> texts;
+  size_t bytes = 0;
+  for (int64_t page = 1; bytes < kMaxBytes && std::filesystem::exists(FileSource::PagePath(pages, page)); ++page) {
+    const std::string path = FileSource::PagePath(pages, page).string();
+    auto text = simdjson::padded_string::load(path);
+    if (text.error() != simdjson::SUCCESS) {
+      return Status::IoError("{}: {}", path, simdjson::error_message(text.error()));
+    }
+    bytes += text.value().size();
+    texts.push_back(std::move(text).value());
+  }
+  if (texts.empty()) return Status::NotFound("no saved pages in {}", pages.string());
+  simdjson::dom::parser parser;
+  double best = 0;
+  for (int pass = 0; pass < 3; ++pass) {
+    MonoTime started = Clock::System().Monotonic();
+    for (const auto& text : texts) {
+      simdjson::dom::element doc;
+      if (auto e = parser.parse(text).get(doc)) return Status::Corruption("saved page: {}", simdjson::error_message(e));
+    }
+    best = std::max(best, static_cast<double>(bytes) / Seconds(started));
+  }
+  return best;
+}
+
 // The pages of `results` users that hold the first `records` users of the seed, as the API serves
 // them, saved in `dir` for the file: source. Returns the generator's rate, users/s.
 Result<double> RenderPages(const std::filesystem::path& dir, int results, int64_t records) {
@@ -209,8 +243,8 @@ Result<LatencyFigures> MeasureLatency(Config c, const BenchOptions& o, std::stop
 }
 
 // CPU time per record of each thread of the whole pipeline, the busiest first, and the rate the
-// machine's cores would allow if they did nothing else.
-void PrintCpuPerRecord(const std::map<std::string, std::chrono::nanoseconds>& cpu, int64_t records) {
+// machine's cores would allow if they did nothing else. Returns the total, microseconds.
+double PrintCpuPerRecord(const std::map<std::string, std::chrono::nanoseconds>& cpu, int64_t records) {
   std::vector<std::pair<std::string, double>> per_record;  // thread, microseconds per record
   double total = 0;
   for (const auto& [thread, used] : cpu) {
@@ -225,6 +259,7 @@ void PrintCpuPerRecord(const std::map<std::string, std::chrono::nanoseconds>& cp
   for (const auto& [thread, us] : per_record) {
     if (us >= 0.05) fmt::print("  {:<16} {:>6.1f} us  {:>3.0f}%\n", thread, us, 100.0 * us / total);
   }
+  return total;
 }
 
 // Before each timed run: the data of the runs before it that nothing reads again goes (unless
@@ -274,6 +309,8 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   Settle(o, {});
   RTPIPE_ASSIGN_OR_RETURN(double process_s, ProcessAll(staged, stop));
   log->info("2/3 the whole pipeline: with and without windowed aggregation, and with the generator in the process");
+  log->info("the machine's speed before and after the first of them, the baseline of the pipeline's CPU time");
+  RTPIPE_ASSIGN_OR_RETURN(double parse_rate_before, JsonParseRate(pages));
   Settle(o, {root / "staged"});
   ResetPeakRss();
   TakeEndedThreadCpu();
@@ -285,6 +322,7 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
   double e2e_rss = PeakRssMiB();
   std::map<std::string, std::chrono::nanoseconds> e2e_cpu = TakeEndedThreadCpu();
   e2e_cpu["(main)"] += ThreadCpuTime() - main_cpu_before;
+  RTPIPE_ASSIGN_OR_RETURN(double parse_rate_after, JsonParseRate(pages));
   Config no_windows = BenchConfig(base, root / "e2e-no-windows", saved);
   no_windows.process.window.enabled = false;
   Settle(o, {root / "e2e"});
@@ -336,7 +374,11 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
              records / no_windows_s, 100.0 * (1.0 - no_windows_s / e2e_s));
   fmt::print("{:<34} {:>12.0f}   ({:.2f} x the rate from saved pages)\n", "end to end, generator in process",
              records / generated_s, e2e_s / generated_s);
-  PrintCpuPerRecord(e2e_cpu, o.records);
+  const double cpu_us = PrintCpuPerRecord(e2e_cpu, o.records);
+  fmt::print(
+      "machine speed: simdjson's DOM parser read the saved pages at {:.0f} MB/s on one thread before that run\n"
+      "and {:.0f} MB/s after it (best of 3 passes); at their mean, a record's CPU time is that of parsing {:.1f} KB\n",
+      parse_rate_before / 1e6, parse_rate_after / 1e6, cpu_us * (parse_rate_before + parse_rate_after) / 2 / 1e9);
   fmt::print(
       "writes end to end: {:.1f} KB per record, {:.0f} MB/s = {:.2f} x the disk's durable sequential rate\n"
       "({:.0f} MB/s in the same directory, as dd bs=1M count=512 conv=fdatasync measures it)\n",
@@ -367,8 +409,10 @@ void AddBenchCommand(CLI::App& app, const GlobalOptions& global, CommandBody& se
       "record, and again with the generator in the process (as `rtpipe run` by default); source-to-store\n"
       "latency at a fixed offered load, into stores that hold --store-users users when it starts; peak RSS;\n"
       "the bytes written per record, against the disk's durable sequential write rate measured in the same\n"
-      "directory. Durability stays on. Each timed run starts on a settled disk: the earlier runs' data removed\n"
-      "(unless --keep) and the rest written out.");
+      "directory; the CPU time per record, against the machine's speed right before and after that run (the\n"
+      "rate at which simdjson's DOM parser reads the saved pages on one thread). Durability stays on. Each\n"
+      "timed run starts on a settled disk: the earlier runs' data removed (unless --keep) and the rest written\n"
+      "out.");
   bench->add_option("--records", options->records, "Records for the throughput runs")->check(CLI::PositiveNumber);
   bench->add_option("--rate", options->rate, "Offered load of the latency run, records/s")->check(CLI::PositiveNumber);
   bench->add_option("--seconds", options->seconds, "Length of the latency run")->check(CLI::PositiveNumber);
