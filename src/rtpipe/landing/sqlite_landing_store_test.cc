@@ -36,6 +36,44 @@ class SqliteLandingStoreTest : public ::testing::Test {
     return db.ok() ? db.value()->QueryInt(sql).value().value_or(-1) : -1;
   }
 
+  // The database `name`.db as an rtpipe of schema `version` left it: `schema` (SQL) after the version
+  // table. Null, having failed the test, if it cannot be made.
+  std::unique_ptr<SqliteDb> OldDatabase(const std::string& name, int version, const std::string& schema) {
+    auto db = SqliteDb::Open((dir_ / (name + ".db")).string(), SqliteDb::Mode::kReadWriteCreate);
+    EXPECT_TRUE(db.ok()) << db.status();
+    if (!db.ok()) return nullptr;
+    Status made = (*db)->Exec(fmt::format(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES ({}); {}", version,
+        schema));
+    EXPECT_TRUE(made.ok()) << made;
+    return made.ok() ? std::move(*db) : nullptr;
+  }
+
+  // Opens the store on the old database `name`.db, which migrates it to the current schema; Count
+  // reads it from then on.
+  Result<std::unique_ptr<SqliteLandingStore>> OpenMigrated(const std::string& name) {
+    path_ = (dir_ / (name + ".db")).string();
+    auto store = SqliteLandingStore::Open(path_, "users_created", "users_created.dlq");
+    if (store.ok()) {
+      EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
+    }
+    return store;
+  }
+
+  // Inserts `users` with their versions into the user_records of schemas 3 and 4 (keyed by
+  // uuid_key), each as its UserJson.
+  static void InsertKeyedRecords(SqliteDb& db, std::initializer_list<std::pair<const User*, int>> users) {
+    auto insert = db.Prepare("INSERT INTO user_records VALUES (uuid_key(?1), ?1, ?2, 5, 'then', 1, ?3)");
+    ASSERT_TRUE(insert.ok()) << insert.status();
+    for (auto [user, version] : users) {
+      const std::string raw = UserJson(*user);  // bound, not copied, until the insert has run
+      insert->BindText(1, user->login.uuid);
+      insert->BindText(2, raw);
+      insert->BindInt(3, version);
+      ASSERT_TRUE(insert->Run().ok());
+    }
+  }
+
   // A change in the outbox, as its row and entry hold it.
   struct OutboxChange {
     std::string topic;
@@ -380,26 +418,17 @@ TEST_F(SqliteLandingStoreTest, ManyChangesFillSeveralOutboxRowsNumberedOnFromRow
 // A database of schema version 2 (a row per change) is migrated when opened: changes not yet
 // captured keep their numbers and their order, and the capture position stays valid.
 TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionTwoIsMigrated) {
-  const std::string v2_path = (dir_ / "v2.db").string();
-  {
-    auto db = SqliteDb::Open(v2_path, SqliteDb::Mode::kReadWriteCreate);
-    ASSERT_TRUE(db.ok()) << db.status();
-    ASSERT_TRUE((*db)
-                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
-                           "INSERT INTO schema_version VALUES (2); " +
-                           std::string(kV2Outbox) +
-                           "; INSERT INTO outbox VALUES (7, 'users_created', 'uuid-a', 'msg-a', 1000, 11); "
-                           "INSERT INTO outbox VALUES (8, 'users_created.dlq', NULL, 'dead', 1001, 12); "
-                           "INSERT INTO outbox VALUES (9, 'users_created', 'uuid-b', 'msg-b', 1002, 13); "
-                           "CREATE TABLE capture_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                           "position INTEGER NOT NULL, log_ends TEXT NOT NULL); "
-                           "INSERT INTO capture_state VALUES (1, 7, '{}')")
-                    .ok());
-  }
-  auto store = SqliteLandingStore::Open(v2_path, "users_created", "users_created.dlq");
+  ASSERT_NE(OldDatabase("v2", 2,
+                        std::string(kV2Outbox) +
+                            "; INSERT INTO outbox VALUES (7, 'users_created', 'uuid-a', 'msg-a', 1000, 11); "
+                            "INSERT INTO outbox VALUES (8, 'users_created.dlq', NULL, 'dead', 1001, 12); "
+                            "INSERT INTO outbox VALUES (9, 'users_created', 'uuid-b', 'msg-b', 1002, 13); "
+                            "CREATE TABLE capture_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                            "position INTEGER NOT NULL, log_ends TEXT NOT NULL); "
+                            "INSERT INTO capture_state VALUES (1, 7, '{}')"),
+            nullptr);
+  auto store = OpenMigrated("v2");
   ASSERT_TRUE(store.ok()) << store.status();
-  path_ = v2_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox_v2'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE seq > (SELECT position FROM capture_state)"), 2);
 
@@ -427,20 +456,15 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
   const std::string canonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
   User a = MakeUser(canonical, "Ann"), b = MakeUser("uuid-b", "Bob");
   std::string raw_a = UserJson(a), raw_b = UserJson(b);
-  const std::string v1_path = (dir_ / "v1.db").string();
   {
-    auto db = SqliteDb::Open(v1_path, SqliteDb::Mode::kReadWriteCreate);
-    ASSERT_TRUE(db.ok()) << db.status();
-    ASSERT_TRUE((*db)
-                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
-                           "INSERT INTO schema_version VALUES (1); "
-                           "CREATE TABLE user_records (uuid TEXT PRIMARY KEY, raw TEXT NOT NULL, "
-                           "event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, run_id INTEGER NOT NULL, "
-                           "version INTEGER NOT NULL DEFAULT 1); "
-                           "CREATE VIEW users AS SELECT uuid, raw FROM user_records; " +
-                           std::string(kV2Outbox))
-                    .ok());
-    auto insert = (*db)->Prepare("INSERT INTO user_records VALUES (?1, ?2, 5, 'then', 1, ?3)");
+    auto db = OldDatabase("v1", 1,
+                          "CREATE TABLE user_records (uuid TEXT PRIMARY KEY, raw TEXT NOT NULL, "
+                          "event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, run_id INTEGER NOT NULL, "
+                          "version INTEGER NOT NULL DEFAULT 1); "
+                          "CREATE VIEW users AS SELECT uuid, raw FROM user_records; " +
+                              std::string(kV2Outbox));
+    ASSERT_NE(db, nullptr);
+    auto insert = db->Prepare("INSERT INTO user_records VALUES (?1, ?2, 5, 'then', 1, ?3)");
     ASSERT_TRUE(insert.ok());
     for (auto [uuid, raw, version] : {std::tuple{canonical, raw_a, 3}, std::tuple{std::string("uuid-b"), raw_b, 1}}) {
       insert->BindText(1, uuid);
@@ -449,10 +473,8 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
       ASSERT_TRUE(insert->Run().ok());
     }
   }
-  auto store = SqliteLandingStore::Open(v1_path, "users_created", "users_created.dlq");
+  auto store = OpenMigrated("v1");
   ASSERT_TRUE(store.ok()) << store.status();
-  path_ = v1_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE uuid = '" + canonical + "' AND first_name = 'Ann' AND version = 3"),
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM user_records WHERE uuid_key = x'0b7d7f4e4c1f4a259c7e2f3b1a6d8e90'"), 1);
@@ -480,32 +502,17 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionOneIsMigrated) {
 TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionThreeIsMigrated) {
   const std::string canonical = "0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90";
   User a = MakeUser(canonical, "Ann"), b = MakeUser("uuid-b", "Bob");
-  const std::string v3_path = (dir_ / "v3.db").string();
   {
-    auto db = SqliteDb::Open(v3_path, SqliteDb::Mode::kReadWriteCreate);
-    ASSERT_TRUE(db.ok()) << db.status();
-    ASSERT_TRUE((*db)
-                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
-                           "INSERT INTO schema_version VALUES (3); "
-                           "CREATE TABLE user_records (uuid_key BLOB PRIMARY KEY, uuid TEXT NOT NULL, "
-                           "raw TEXT NOT NULL, event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, "
-                           "run_id INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1); "
-                           "CREATE VIEW users AS SELECT uuid, raw FROM user_records")
-                    .ok());
-    auto insert = (*db)->Prepare("INSERT INTO user_records VALUES (uuid_key(?1), ?1, ?2, 5, 'then', 1, ?3)");
-    ASSERT_TRUE(insert.ok());
-    for (auto [user, version] : {std::pair{&a, 2}, std::pair{&b, 1}}) {
-      const std::string raw = UserJson(*user);  // bound, not copied, until the insert has run
-      insert->BindText(1, user->login.uuid);
-      insert->BindText(2, raw);
-      insert->BindInt(3, version);
-      ASSERT_TRUE(insert->Run().ok());
-    }
+    auto db = OldDatabase("v3", 3,
+                          "CREATE TABLE user_records (uuid_key BLOB PRIMARY KEY, uuid TEXT NOT NULL, "
+                          "raw TEXT NOT NULL, event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, "
+                          "run_id INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1); "
+                          "CREATE VIEW users AS SELECT uuid, raw FROM user_records");
+    ASSERT_NE(db, nullptr);
+    InsertKeyedRecords(*db, {{&a, 2}, {&b, 1}});
   }
-  auto store = SqliteLandingStore::Open(v3_path, "users_created", "users_created.dlq");
+  auto store = OpenMigrated("v3");
   ASSERT_TRUE(store.ok()) << store.status();
-  path_ = v3_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'user_records_v3'"), 0);
   EXPECT_EQ(
       Count("SELECT COUNT(*) FROM user_keys k JOIN user_records r ON r.rowid = k.row AND r.uuid_key = k.uuid_key"), 2);
@@ -519,37 +526,22 @@ TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionThreeIsMigrated) {
 // key goes to user_keys, so known people are still found.
 TEST_F(SqliteLandingStoreTest, ADatabaseOfSchemaVersionFourIsMigrated) {
   User a = MakeUser("0b7d7f4e-4c1f-4a25-9c7e-2f3b1a6d8e90", "Ann"), b = MakeUser("uuid-b", "Bob");
-  const std::string v4_path = (dir_ / "v4.db").string();
   {
-    auto db = SqliteDb::Open(v4_path, SqliteDb::Mode::kReadWriteCreate);
-    ASSERT_TRUE(db.ok()) << db.status();
-    ASSERT_TRUE((*db)
-                    ->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
-                           "INSERT INTO schema_version VALUES (4); "
-                           "CREATE TABLE user_records (uuid_key BLOB NOT NULL, uuid TEXT NOT NULL, "
-                           "raw TEXT NOT NULL, event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, "
-                           "run_id INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1); "
-                           "CREATE TABLE recent_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID; "
-                           "CREATE TABLE user_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;")
-                    .ok());
-    for (const User* user : {&a, &b}) {
-      auto insert = (*db)->Prepare("INSERT INTO user_records VALUES (uuid_key(?1), ?1, ?2, 5, 'then', 1, 1)");
-      ASSERT_TRUE(insert.ok());
-      const std::string raw = UserJson(*user);  // bound, not copied, until the insert has run
-      insert->BindText(1, user->login.uuid);
-      insert->BindText(2, raw);
-      ASSERT_TRUE(insert->Run().ok());
-    }
+    auto db = OldDatabase("v4", 4,
+                          "CREATE TABLE user_records (uuid_key BLOB NOT NULL, uuid TEXT NOT NULL, "
+                          "raw TEXT NOT NULL, event_time_ms INTEGER NOT NULL, ingested_at TEXT NOT NULL, "
+                          "run_id INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1); "
+                          "CREATE TABLE recent_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID; "
+                          "CREATE TABLE user_keys (uuid_key BLOB PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;");
+    ASSERT_NE(db, nullptr);
+    InsertKeyedRecords(*db, {{&a, 1}, {&b, 1}});
     // Ann's key was merged, Bob's recent.
-    ASSERT_TRUE((*db)
-                    ->Exec("INSERT INTO user_keys SELECT uuid_key, rowid FROM user_records WHERE rowid = 1; "
-                           "INSERT INTO recent_keys SELECT uuid_key, rowid FROM user_records WHERE rowid = 2")
+    ASSERT_TRUE(db->Exec("INSERT INTO user_keys SELECT uuid_key, rowid FROM user_records WHERE rowid = 1; "
+                         "INSERT INTO recent_keys SELECT uuid_key, rowid FROM user_records WHERE rowid = 2")
                     .ok());
   }
-  auto store = SqliteLandingStore::Open(v4_path, "users_created", "users_created.dlq");
+  auto store = OpenMigrated("v4");
   ASSERT_TRUE(store.ok()) << store.status();
-  path_ = v4_path;
-  EXPECT_EQ(Count("SELECT version FROM schema_version"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'recent_keys'"), 0);
   EXPECT_EQ(
       Count("SELECT COUNT(*) FROM user_keys k JOIN user_records r ON r.rowid = k.row AND r.uuid_key = k.uuid_key"), 2);
