@@ -135,11 +135,12 @@ Result<double> JsonParseRate(const std::filesystem::path& pages) {
   constexpr size_t kMaxBytes = size_t{64} << 20;
   std::vector<simdjson::padded_string> texts;
   size_t bytes = 0;
-  for (int64_t page = 1; bytes < kMaxBytes && std::filesystem::exists(FileSource::PagePath(pages, page)); ++page) {
-    const std::string path = FileSource::PagePath(pages, page).string();
-    auto text = simdjson::padded_string::load(path);
+  for (int64_t page = 1; bytes < kMaxBytes; ++page) {
+    const std::filesystem::path path = FileSource::PagePath(pages, page);
+    if (!std::filesystem::exists(path)) break;
+    auto text = simdjson::padded_string::load(path.string());
     if (text.error() != simdjson::SUCCESS) {
-      return Status::IoError("{}: {}", path, simdjson::error_message(text.error()));
+      return Status::IoError("{}: {}", path.string(), simdjson::error_message(text.error()));
     }
     bytes += text.value().size();
     texts.push_back(std::move(text).value());
