@@ -144,6 +144,7 @@ TEST_F(EmbeddedPipelineTest, BenchPrintsEveryFigureAndRemovesWhatItWrote) {
   ASSERT_EQ(Rtpipe(args, &output), 0) << output;
   for (const char* line :
        {"ingest   (saved pages -> landing)", "end to end (all stages at once)", "end to end, generator in process",
+        "end to end without aggregation", "alternating pairs of runs\n", "of 666 records each, pair by pair",
         "CPU per record end to end", "machine speed: simdjson's DOM parser read the saved pages at",
         "a record's CPU time is that of parsing",
         "writes end to end:", "as dd bs=1M count=512 conv=fdatasync measures it",
@@ -151,7 +152,8 @@ TEST_F(EmbeddedPipelineTest, BenchPrintsEveryFigureAndRemovesWhatItWrote) {
         "peak RSS"}) {
     EXPECT_NE(output.find(line), std::string::npos) << line << " in\n" << output;
   }
-  for (const char* run : {"staged", "e2e", "e2e-no-windows", "e2e-generator", "latency", "pages-5000", "pages-500"}) {
+  for (const char* run : {"staged", "e2e", "e2e-generator", "aggregation-on-1", "aggregation-off-3", "latency",
+                          "pages-5000", "pages-500"}) {
     EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/kept/" + run)) << run;
   }
   auto store = SqliteDb::Open(dir_.path() + "/kept/latency/analytics.db", SqliteDb::Mode::kReadOnly);
