@@ -83,8 +83,9 @@ TEST_F(EmbeddedPipelineTest, LandsExactlyTheValidDistinctUsersAndDeadLettersTheR
 
 TEST_F(EmbeddedPipelineTest, SurvivesKillNineAtRandomMomentsWithNoLossAndNoDuplicates) {
   // 5000 users/s: the 60000 take 12 s of ingest, longer than the five runs below can last together
-  // (at most 9 s), so every kill hits a running pipeline whatever the machine's speed.
-  Config config = Configure("source:\n  results: 500\n  interval: 100ms\n  bad_rate: 0.01\n");
+  // (at most 9 s), so every kill hits a running pipeline whatever the machine's speed. Paced pages of
+  // 2500 users land in chunks of up to 1000, so a kill can also fall between two chunks of a page.
+  Config config = Configure("source:\n  results: 2500\n  interval: 500ms\n  bad_rate: 0.01\n");
   const std::string records = "60000";
   std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<int> delay_ms(300, 1800);

@@ -309,11 +309,13 @@ std::vector<ConfigKey> BuildKeys() {
       [](Config& c) -> std::string& { return c.source.url; }, CheckSourceUrl));
   k.push_back(IntKey<int>("source.results", 500, 1, 5000, "Users per request (the API's `results`).",
                           [](Config& c) -> int& { return c.source.results; }));
-  k.push_back(
-      DurationKey("source.interval", "100ms", milliseconds(0),
-                  "From the start of one request to the start of the next: the ingest pace is `source.results` users "
-                  "every `source.interval` (0: back to back). A request that takes longer is followed at once.",
-                  [](Config& c) -> milliseconds& { return c.source.interval; }));
+  k.push_back(DurationKey(
+      "source.interval", "100ms", milliseconds(0),
+      "From the start of one request to the start of the next: the ingest pace is `source.results` users "
+      "every `source.interval` (0: back to back). A request that takes longer is followed at once. When paced "
+      "(above 0), each response goes on to landing in chunks of up to 1,000 users, for lower latency; "
+      "back to back, whole.",
+      [](Config& c) -> milliseconds& { return c.source.interval; }));
   k.push_back(StringKey("source.seed", "rtpipe", "any string; empty for a fresh random sample per request",
                         "Seed to page through (same seed and page give the same users); the source remembers "
                         "its page and resumes there after a restart.",

@@ -291,6 +291,48 @@ TEST_F(IngestServiceTest, UsersTheSourceReadOnTheWayLandAsTheParsedOnes) {
   }
 }
 
+// Keeps where the source continues after each write, and how many source records were landed by then.
+class PositionRecordingStore : public WrappedStore {
+ public:
+  using WrappedStore::WrappedStore;
+  Result<LandingCounts> Write(const LandingBatch& batch) override {
+    landed += batch.source_records;
+    ends.push_back({landed, batch.next_position});
+    return WrappedStore::Write(batch);
+  }
+  int64_t landed = 0;
+  std::vector<std::pair<int64_t, SourcePosition>> ends;
+};
+
+// A paced source's pages go to landing in chunks of up to 1,000 users, each with where the source
+// continues after it (where a restart resumes): a write can end within a page. Unpaced, every write
+// ends where a page does.
+TEST_F(IngestServiceTest, APacedSourcesPagesLandInChunksThatEachSayWhereTheNextStarts) {
+  config_.source.results = 2500;
+  for (auto interval : {1ms, 0ms}) {
+    SCOPED_TRACE(interval.count() > 0 ? "paced" : "unpaced");
+    config_.source.interval = interval;
+    auto source = MakeSource(config_.source, Clock::System());
+    ASSERT_TRUE(source.ok()) << source.status();
+    auto inner = SqliteLandingStore::Open((dir_ / fmt::format("chunks-{}.db", interval.count())).string(),
+                                          "users_created", "users_created.dlq");
+    ASSERT_TRUE(inner.ok()) << inner.status();
+    PositionRecordingStore store(std::move(*inner));
+    IngestMetrics metrics;
+    auto ingest = IngestService::Create(config_, **source, store, metrics, 10'000, nullptr);
+    ASSERT_TRUE(ingest.ok()) << ingest.status();
+    ASSERT_TRUE((*ingest)->Run(std::stop_token()).ok());
+
+    EXPECT_EQ(store.landed, 10'000);
+    bool within_a_page = false;
+    for (const auto& [landed, next] : store.ends) {
+      EXPECT_EQ((next.page - 1) * config_.source.results + next.skip, landed) << "page " << next.page;
+      within_a_page = within_a_page || next.skip != 0;
+    }
+    EXPECT_EQ(within_a_page, interval.count() > 0);
+  }
+}
+
 // Runs ingest with `source` until it made `requests` requests.
 void RunUntilRequests(const Config& config, SlowSource& source, LandingStore& store, size_t requests) {
   IngestMetrics metrics;
