@@ -280,11 +280,12 @@ void Settle(const BenchOptions& o, std::initializer_list<std::filesystem::path> 
 
 // What the windowed aggregation costs: the whole pipeline on o.records / 3 records, with and
 // without it, kAggregationPairs times in the order with, without, without, with, with, without, so
-// that a machine that speeds up or slows down over the runs favours neither. This shared machine's
-// speed swings from run to run (19.3 and 24.3 us of CPU per record in two runs in a row of the
-// same 100,000 records), so the bench prints each pair's figure beside that of all the runs: single
-// pairs of 300,000-record runs put the extra time anywhere from -2% to +29%, three pairs from -2%
-// to +14%, where CPU-time samples put the aggregation's own work at about 2.5% of the CPU.
+// that a machine that speeds up or slows down over the runs favours neither; each run on a settled
+// disk (the caller settles it for the first). This shared machine's speed swings from run to run
+// (19.3 and 24.3 us of CPU per record in two runs in a row of the same 100,000 records), so the
+// bench prints each pair's figure beside that of all the runs: single pairs of 300,000-record runs
+// put the extra time anywhere from -2% to +29%, three pairs from -11% to +14%, where CPU-time
+// samples put the aggregation's own work at about 2.5% of the CPU.
 constexpr int kAggregationPairs = 3;
 struct AggregationFigures {
   int64_t records = 0;                    // per run
@@ -303,9 +304,8 @@ Result<AggregationFigures> AggregationPairs(const Config& base, const BenchOptio
     const std::filesystem::path dir = root / fmt::format("aggregation-{}-{}", with ? "on" : "off", pair + 1);
     Config c = BenchConfig(base, dir, saved);
     c.process.window.enabled = with;
-    Settle(o, {});
     RTPIPE_ASSIGN_OR_RETURN((with ? f.with_s : f.without_s)[pair], RunPipeline(c, Role::kAll, f.records, stop));
-    Settle(o, {dir});
+    Settle(o, {dir});  // the disk the next run starts on
   }
   return f;
 }
