@@ -32,14 +32,16 @@ constexpr size_t kQueuedUsers = 10'000;
 // fewest, biggest transactions.
 constexpr size_t kPacedChunkUsers = 1000;
 
+// Users per request (`source.results`, at least 1 even in a config that was never validated).
+size_t RequestUsers(const SourceConfig& c) { return static_cast<size_t>(std::max(c.results, 1)); }
+
 size_t ChunkUsers(const SourceConfig& c) {
-  const auto results = static_cast<size_t>(std::max(c.results, 1));
-  return c.interval.count() > 0 ? std::min(results, kPacedChunkUsers) : results;
+  return c.interval.count() > 0 ? std::min(RequestUsers(c), kPacedChunkUsers) : RequestUsers(c);
 }
 
 // The queue's capacity in chunks.
 size_t QueuedChunks(const SourceConfig& c) {
-  const auto results = static_cast<size_t>(std::max(c.results, 1));
+  const size_t results = RequestUsers(c);
   const size_t chunk = ChunkUsers(c);
   const size_t chunks_per_request = (results + chunk - 1) / chunk;
   return std::clamp<size_t>(kQueuedUsers / chunk, 1, kQueuedBatches * chunks_per_request);
@@ -190,6 +192,7 @@ bool IngestService::Impl::PushChunks(SourceBatch& batch, User& scratch, std::sto
   const int64_t fetched_us = WallMicros();
   const size_t n = batch.records.size();
   const size_t chunk = ChunkUsers(config.source);
+  const bool keep_parsed = store.NeedsParsedUsers();
   size_t from = 0;
   do {
     const size_t to = std::min(n, from + chunk);
@@ -197,7 +200,7 @@ bool IngestService::Impl::PushChunks(SourceBatch& batch, User& scratch, std::sto
     SourcePosition next = to == n || batch.next.seed.empty()
                               ? batch.next
                               : Advance(batch.position, static_cast<int>(to), config.source.results);
-    if (!queue.Push(Prepare(batch, from, to, std::move(next), fetched_us, store.NeedsParsedUsers(), scratch), stop)) {
+    if (!queue.Push(Prepare(batch, from, to, std::move(next), fetched_us, keep_parsed, scratch), stop)) {
       return false;
     }
     from = to;
