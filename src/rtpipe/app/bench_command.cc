@@ -278,14 +278,15 @@ void Settle(const BenchOptions& o, std::initializer_list<std::filesystem::path> 
   ::sync();
 }
 
-// What the windowed aggregation costs: the whole pipeline on o.records / 3 records, with and
-// without it, kAggregationPairs times in the order with, without, without, with, with, without, so
-// that a machine that speeds up or slows down over the runs favours neither; each run on a settled
-// disk (the caller settles it for the first). This shared machine's speed swings from run to run
-// (19.3 and 24.3 us of CPU per record in two runs in a row of the same 100,000 records), so the
-// bench prints each pair's figure beside that of all the runs: single pairs of 300,000-record runs
-// put the extra time anywhere from -2% to +29%, three pairs from -11% to +14%, where CPU-time
-// samples put the aggregation's own work at about 2.5% of the CPU.
+// What the windowed aggregation costs: the whole pipeline on o.records / kAggregationPairs records
+// (so that each kind of run lands o.records in all, as the e2e run does), with and without it,
+// kAggregationPairs times in the order with, without, without, with, with, without, so that a
+// machine that speeds up or slows down over the runs favours neither; each run on a settled disk
+// (the caller settles it for the first). This shared machine's speed swings from run to run (19.3
+// and 24.3 us of CPU per record in two runs in a row of the same 100,000 records), so the bench
+// prints each pair's figure beside that of all the runs: single pairs of 300,000-record runs put the
+// extra time anywhere from -2% to +29%, three pairs from -11% to +14%, where CPU-time samples put
+// the aggregation's own work at about 2.5% of the CPU.
 constexpr int kAggregationPairs = 3;
 struct AggregationFigures {
   int64_t records = 0;                    // per run
@@ -295,7 +296,7 @@ Result<AggregationFigures> AggregationPairs(const Config& base, const BenchOptio
                                             const std::filesystem::path& root, const std::string& saved,
                                             std::stop_token stop) {
   AggregationFigures f;
-  f.records = std::max<int64_t>(o.records / 3, 1);
+  f.records = std::max<int64_t>(o.records / kAggregationPairs, 1);
   f.with_s.resize(kAggregationPairs);
   f.without_s.resize(kAggregationPairs);
   for (int run = 0; run < 2 * kAggregationPairs; ++run) {
@@ -411,13 +412,13 @@ Status RunBench(const Config& base, const BenchOptions& o, std::stop_token stop)
              records / generated_s, e2e_s / generated_s);
   const double with_s = std::accumulate(aggregation.with_s.begin(), aggregation.with_s.end(), 0.0);
   const double without_s = std::accumulate(aggregation.without_s.begin(), aggregation.without_s.end(), 0.0);
-  const auto pair_records = static_cast<double>(aggregation.records * kAggregationPairs);
+  const auto records_per_kind = static_cast<double>(aggregation.records * kAggregationPairs);  // with, or without
   std::vector<std::string> pairs;
   for (int i = 0; i < kAggregationPairs; ++i) {
     pairs.push_back(fmt::format("{:+.1f}%", ExtraTimePercent(aggregation.with_s[i], aggregation.without_s[i])));
   }
   fmt::print("{:<34} {:>12.0f}   (with it {:.0f}/s, time {:+.1f}%; over {} alternating pairs of runs\n",
-             "end to end without aggregation", pair_records / without_s, pair_records / with_s,
+             "end to end without aggregation", records_per_kind / without_s, records_per_kind / with_s,
              ExtraTimePercent(with_s, without_s), kAggregationPairs);
   fmt::print("{:<34} {:>12}   of {} records each, pair by pair {})\n", "", "", aggregation.records,
              fmt::join(pairs, ", "));
